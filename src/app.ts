@@ -1,0 +1,151 @@
+/**
+ * Composition root: builds the store, services, channels and HTTP server from the configuration, and
+ * takes them down again in order. The only module that wires concrete classes together; index.ts
+ * adds the process concerns (environment, signals, start-up lines) and tests start this in-process.
+ */
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WebChatChannel } from './channels/web/webChatChannel.js';
+import type { AppConfig } from './config.js';
+import { ConversationEngine } from './core/engine.js';
+import type { FlowSettings } from './core/flow/turn.js';
+import type { Clock } from './core/ports.js';
+import { describeFeatures, type FeatureStatus } from './features.js';
+import { createHttpApp } from './http/app.js';
+import { createLogger, type Logger } from './logging.js';
+import { DocumentVault, loadOrCreateSigningKey } from './services/files/documentVault.js';
+import { LocalReportStorage } from './services/files/reportStorage.js';
+import { startHousekeeping } from './services/housekeeping.js';
+import { openClinicDatabase, seedSampleData, SqliteClinicStore, SqliteSessionStore, SqliteWebOutbox } from './store/sqlite/index.js';
+
+export interface StartOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Interface to listen on; all interfaces by default. */
+  host?: string;
+}
+
+export interface RunningApp {
+  /** Where the web chat is, e.g. http://localhost:3000. */
+  url: string;
+  features: FeatureStatus[];
+  /** Stops taking messages, finishes the ones in progress, closes the server and the database. */
+  close(): Promise<void>;
+}
+
+const PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'public');
+const systemClock: Clock = { now: () => new Date() };
+
+/** How long a signed download link in the web chat stays valid. */
+const DOWNLOAD_LINK_MINUTES = 60;
+/** How long web chat transcripts are kept. */
+const TRANSCRIPT_DAYS = 30;
+/** Time in-flight HTTP requests get to finish at shutdown before connections are cut. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+function flowSettings(config: AppConfig): FlowSettings {
+  return {
+    clinic: config.clinic,
+    phoneRegion: config.phoneRegion,
+    holdMinutes: config.holdMinutes,
+    maxUploadBytes: config.maxUploadBytes,
+    slotPageSize: 8,
+    bookingWindowDays: 30,
+    maxReportsPerAppointment: 10,
+  };
+}
+
+function listen(server: Server, port: number, host: string | undefined): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new Error(`Port ${port} is already in use: stop the other program or set PORT to a free port.`) : error),
+    );
+    server.once('listening', () => resolve(server.address() as AddressInfo));
+  });
+}
+
+export async function startApp(config: AppConfig, options: StartOptions = {}): Promise<RunningApp> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+
+  const db = openClinicDatabase(path.join(config.dataDir, 'clinic.db'));
+  if (seedSampleData(db, { now: clock.now(), timezone: config.clinic.timezone })) {
+    logger.info('empty store: added sample doctors and slots for the next 14 days');
+  }
+  const store = new SqliteClinicStore(db);
+  const sessions = new SqliteSessionStore(db);
+  const outbox = new SqliteWebOutbox(db);
+  const documents = new DocumentVault(
+    path.join(config.dataDir, 'documents'),
+    await loadOrCreateSigningKey(path.join(config.dataDir, 'keys', 'download-signing.key')),
+  );
+
+  const engine = new ConversationEngine({
+    deps: { store, reports: new LocalReportStorage(path.join(config.dataDir, 'reports')), settings: flowSettings(config), logger },
+    sessions,
+    clock,
+    sessionTtlHours: config.sessionTtlHours,
+  });
+
+  let baseUrl = config.publicBaseUrl ?? `http://localhost:${config.port}`;
+  const webChat = new WebChatChannel({ engine, outbox, documents, clock, publicBaseUrl: () => baseUrl, downloadLinkMinutes: DOWNLOAD_LINK_MINUTES });
+
+  let shuttingDown = false;
+  const features = () => describeFeatures(config, baseUrl);
+  const app = createHttpApp({
+    webChat,
+    documents,
+    clock,
+    logger,
+    publicDir: PUBLIC_DIR,
+    clinicName: config.clinic.name,
+    maxUploadBytes: config.maxUploadBytes,
+    isShuttingDown: () => shuttingDown,
+    health: async () => {
+      const storeState = await store.ping().then(
+        () => ({ ok: true, kind: 'sqlite' }),
+        (error: unknown) => ({ ok: false, kind: 'sqlite', error: error instanceof Error ? error.message : String(error) }),
+      );
+      return {
+        ok: storeState.ok && !shuttingDown,
+        status: shuttingDown ? 'shutting-down' : storeState.ok ? 'ok' : 'degraded',
+        store: storeState,
+        features: Object.fromEntries(features().map((f) => [f.name, { on: f.on, detail: f.detail }])),
+      };
+    },
+  });
+
+  const stopHousekeeping = startHousekeeping({ store, sessions, outbox, clock, logger, sessionTtlHours: config.sessionTtlHours, transcriptDays: TRANSCRIPT_DAYS });
+  const server = app.listen(config.port, options.host ?? '::');
+  let address: AddressInfo;
+  try {
+    address = await listen(server, config.port, options.host);
+  } catch (error) {
+    await stopHousekeeping();
+    await store.close();
+    throw error;
+  }
+  if (!config.publicBaseUrl) baseUrl = `http://localhost:${address.port}`;
+  logger.info({ port: address.port }, 'listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      shuttingDown = true;
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      await engine.close();
+      await stopHousekeeping();
+      await serverClosed;
+      clearTimeout(cut);
+      await store.close();
+      logger.info('stopped');
+    })());
+
+  return { url: baseUrl, features: features(), close };
+}

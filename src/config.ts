@@ -1,0 +1,258 @@
+/**
+ * Environment -> typed, validated configuration. Read once at start-up; a bad value stops the service
+ * with a message naming the variable and what is wrong with it.
+ */
+import path from 'node:path';
+import { IANAZone } from 'luxon';
+import { getCountries, type CountryCode } from 'libphonenumber-js';
+import { z } from 'zod';
+
+/** Thrown when the environment is unusable; the message lists every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\nFix these variables (see .env.example) and start again.`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const COUNTRIES = new Set<string>(getCountries());
+
+/** Optional string: unset and empty are the same thing (an empty line in .env means "not set"). */
+const optionalText = z.string().trim().optional();
+
+function wholeNumber(min: number, max: number, fallback: number) {
+  return z.coerce
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole number' })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` })
+    .default(fallback);
+}
+
+const booleanFlag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(v), { error: 'must be true or false' })
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v))
+  .optional();
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+/** "24h,2h,30m" -> minutes before the appointment, largest first. */
+const reminderOffsets = z
+  .string()
+  .default('24h,2h')
+  .transform((value, ctx) => {
+    const minutes: number[] = [];
+    for (const part of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+      const match = /^(\d+)\s*(m|h|d)$/i.exec(part);
+      if (!match) {
+        ctx.addIssue({ code: 'custom', message: `"${part}" is not a duration like 24h, 2h or 30m` });
+        return z.NEVER;
+      }
+      const unit = match[2]!.toLowerCase();
+      minutes.push(Number(match[1]) * (unit === 'd' ? 1440 : unit === 'h' ? 60 : 1));
+    }
+    return [...new Set(minutes)].sort((a, b) => b - a);
+  });
+
+const telegramAdminIds = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    const ids = (value ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+    for (const id of ids) {
+      if (!/^-?\d+$/.test(id)) {
+        ctx.addIssue({ code: 'custom', message: `"${id}" is not a numeric Telegram user id` });
+        return z.NEVER;
+      }
+    }
+    return ids;
+  });
+
+const envSchema = z.object({
+  PORT: wholeNumber(0, 65535, 3000),
+  PUBLIC_BASE_URL: httpUrl.optional(),
+  DATA_DIR: z.string().trim().default('./data'),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+
+  CLINIC_NAME: z.string().trim().max(100).default('Sample Clinic'),
+  CLINIC_ADDRESS: z.string().trim().max(300).default('12 Example Road, Bengaluru'),
+  CLINIC_PHONE: z.string().trim().max(40).default('+91 80 0000 0000'),
+  CLINIC_TIMEZONE: z
+    .string()
+    .trim()
+    .default('Asia/Kolkata')
+    .refine((zone) => IANAZone.isValidZone(zone), { error: 'must be an IANA time zone such as Asia/Kolkata' }),
+  CURRENCY: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z]{3}$/, { error: 'must be a 3-letter ISO currency code such as INR' })
+    .default('INR'),
+  PHONE_DEFAULT_REGION: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .refine((code) => COUNTRIES.has(code), { error: 'must be a 2-letter country code such as IN' })
+    .default('IN'),
+
+  GOOGLE_SHEET_ID: optionalText,
+  GOOGLE_SERVICE_ACCOUNT_FILE: optionalText,
+  GOOGLE_SERVICE_ACCOUNT_JSON: optionalText,
+  SHEETS_CACHE_SECONDS: wholeNumber(0, 3600, 30),
+
+  TELEGRAM_BOT_TOKEN: optionalText,
+  TELEGRAM_ADMIN_BOT_TOKEN: optionalText,
+  TELEGRAM_ADMIN_IDS: telegramAdminIds,
+  ADMIN_PASSWORD: optionalText,
+  TELEGRAM_API_ROOT: httpUrl.optional(),
+  TELEGRAM_WEBHOOK_URL: httpUrl.optional(),
+  TELEGRAM_WEBHOOK_SECRET: optionalText,
+
+  WHATSAPP_ENABLED: booleanFlag,
+  WHATSAPP_SESSION_DIR: z.string().trim().default('./whatsapp-session'),
+  CHROME_PATH: optionalText,
+
+  RAZORPAY_KEY_ID: optionalText,
+  RAZORPAY_KEY_SECRET: optionalText,
+  RAZORPAY_WEBHOOK_SECRET: optionalText,
+  RAZORPAY_API_URL: httpUrl.optional(),
+
+  GEMINI_API_KEY: optionalText,
+  GEMINI_MODEL: z.string().trim().default('gemini-2.5-flash'),
+  GEMINI_API_URL: httpUrl.optional(),
+
+  HOLD_MINUTES: wholeNumber(1, 24 * 60, 20),
+  SESSION_TTL_HOURS: wholeNumber(1, 24 * 30, 24),
+  REMINDER_OFFSETS: reminderOffsets,
+  MAX_UPLOAD_MB: wholeNumber(1, 50, 10),
+});
+
+/** The validated configuration every part of the service reads. */
+export interface AppConfig {
+  port: number;
+  /** Base of links the service hands out (signed downloads, payment callbacks); unset: the local URL. */
+  publicBaseUrl?: string;
+  /** Absolute directory for the SQLite file, private reports and generated documents. */
+  dataDir: string;
+  logLevel: LogLevel;
+  clinic: { name: string; address: string; phone: string; timezone: string; currency: string };
+  /** Region assumed for phone numbers typed without a country code. */
+  phoneRegion: CountryCode;
+  holdMinutes: number;
+  sessionTtlHours: number;
+  /** Minutes before an appointment at which reminders go out, largest first. */
+  reminderOffsetsMinutes: number[];
+  maxUploadBytes: number;
+  google: { sheetId: string; serviceAccountFile?: string; serviceAccountJson?: string; cacheSeconds: number } | null;
+  telegram: {
+    botToken?: string;
+    adminBotToken?: string;
+    adminIds: string[];
+    adminPassword?: string;
+    apiRoot?: string;
+    webhookUrl?: string;
+    webhookSecret?: string;
+  };
+  whatsapp: { enabled: boolean; sessionDir: string; chromePath?: string };
+  razorpay: { keyId: string; keySecret: string; webhookSecret: string; apiUrl?: string } | null;
+  gemini: { apiKey: string; model: string; apiUrl?: string } | null;
+}
+
+/** Treats empty values as unset, as dotenv files and shells commonly produce them. */
+function withoutEmptyValues(env: Record<string, string | undefined>): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && value.trim() !== '') result[key] = value;
+  }
+  return result;
+}
+
+/** Checks that belong to several variables together. */
+function crossCheck(env: z.infer<typeof envSchema>): string[] {
+  const problems: string[] = [];
+  if (env.GOOGLE_SHEET_ID && !env.GOOGLE_SERVICE_ACCOUNT_FILE && !env.GOOGLE_SERVICE_ACCOUNT_JSON) {
+    problems.push('GOOGLE_SHEET_ID is set but neither GOOGLE_SERVICE_ACCOUNT_FILE nor GOOGLE_SERVICE_ACCOUNT_JSON is: the sheet cannot be opened.');
+  }
+  const razorpay = [env.RAZORPAY_KEY_ID, env.RAZORPAY_KEY_SECRET, env.RAZORPAY_WEBHOOK_SECRET];
+  if (razorpay.some(Boolean) && !razorpay.every(Boolean)) {
+    problems.push('RAZORPAY_KEY_ID, RAZORPAY_KEY_SECRET and RAZORPAY_WEBHOOK_SECRET must be set together (online payments need all three).');
+  }
+  if (env.TELEGRAM_WEBHOOK_URL && !env.TELEGRAM_WEBHOOK_SECRET) {
+    problems.push('TELEGRAM_WEBHOOK_URL is set without TELEGRAM_WEBHOOK_SECRET: webhook calls could not be authenticated.');
+  }
+  return problems;
+}
+
+/**
+ * Reads and validates the environment. Throws {@link ConfigError} naming every bad variable.
+ * @param env usually `process.env`; tests pass their own object.
+ * @param cwd directory relative paths (DATA_DIR, WHATSAPP_SESSION_DIR) are resolved against.
+ */
+export function loadConfig(env: Record<string, string | undefined>, cwd: string = process.cwd()): AppConfig {
+  const parsed = envSchema.safeParse(withoutEmptyValues(env));
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? 'environment');
+        const given = env[name];
+        const shown = given === undefined || /SECRET|TOKEN|KEY|PASSWORD|JSON/.test(name) ? '' : ` (got "${given}")`;
+        return `${name} ${issue.message}${shown}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const problems = crossCheck(e);
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    port: e.PORT,
+    publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+    dataDir: path.resolve(cwd, e.DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+    clinic: {
+      name: e.CLINIC_NAME,
+      address: e.CLINIC_ADDRESS,
+      phone: e.CLINIC_PHONE,
+      timezone: e.CLINIC_TIMEZONE,
+      currency: e.CURRENCY,
+    },
+    phoneRegion: e.PHONE_DEFAULT_REGION as CountryCode,
+    holdMinutes: e.HOLD_MINUTES,
+    sessionTtlHours: e.SESSION_TTL_HOURS,
+    reminderOffsetsMinutes: e.REMINDER_OFFSETS,
+    maxUploadBytes: e.MAX_UPLOAD_MB * 1024 * 1024,
+    google: e.GOOGLE_SHEET_ID
+      ? {
+          sheetId: e.GOOGLE_SHEET_ID,
+          serviceAccountFile: e.GOOGLE_SERVICE_ACCOUNT_FILE,
+          serviceAccountJson: e.GOOGLE_SERVICE_ACCOUNT_JSON,
+          cacheSeconds: e.SHEETS_CACHE_SECONDS,
+        }
+      : null,
+    telegram: {
+      botToken: e.TELEGRAM_BOT_TOKEN,
+      adminBotToken: e.TELEGRAM_ADMIN_BOT_TOKEN,
+      adminIds: e.TELEGRAM_ADMIN_IDS,
+      adminPassword: e.ADMIN_PASSWORD,
+      apiRoot: e.TELEGRAM_API_ROOT,
+      webhookUrl: e.TELEGRAM_WEBHOOK_URL,
+      webhookSecret: e.TELEGRAM_WEBHOOK_SECRET,
+    },
+    whatsapp: {
+      enabled: e.WHATSAPP_ENABLED ?? false,
+      sessionDir: path.resolve(cwd, e.WHATSAPP_SESSION_DIR),
+      chromePath: e.CHROME_PATH,
+    },
+    razorpay:
+      e.RAZORPAY_KEY_ID && e.RAZORPAY_KEY_SECRET && e.RAZORPAY_WEBHOOK_SECRET
+        ? { keyId: e.RAZORPAY_KEY_ID, keySecret: e.RAZORPAY_KEY_SECRET, webhookSecret: e.RAZORPAY_WEBHOOK_SECRET, apiUrl: e.RAZORPAY_API_URL }
+        : null,
+    gemini: e.GEMINI_API_KEY ? { apiKey: e.GEMINI_API_KEY, model: e.GEMINI_MODEL, apiUrl: e.GEMINI_API_URL } : null,
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * The conversation engine: the one entry point every channel calls with an {@link Inbound} message.
+ * It loads the chat's stored session, drops duplicate deliveries, runs global commands or the current
+ * step, and saves the session only when the whole turn succeeded, so nothing is half-written.
+ */
+import { ClinicError } from './errors.js';
+import { runGlobalCommand, globalCommandOf } from './flow/commands.js';
+import { STEPS } from './flow/steps.js';
+import { Turn, type FlowDeps } from './flow/turn.js';
+import { KeyedLock } from './keyedLock.js';
+import { conversationKey, type ConversationRef, type Inbound, type Outbound } from './messages.js';
+import type { Clock, SessionStore } from './ports.js';
+import { newSession, type Session } from './session.js';
+
+/** Thrown by {@link ConversationEngine.handle} once shutdown has begun; channels answer "try again". */
+export class EngineClosedError extends ClinicError {
+  constructor() {
+    super('The service is shutting down and takes no new messages; the client should retry shortly.');
+  }
+}
+
+export interface EngineOptions {
+  deps: FlowDeps;
+  sessions: SessionStore;
+  clock: Clock;
+  /** Sessions idle for longer start afresh. */
+  sessionTtlHours: number;
+}
+
+/** How many recent message ids a session remembers for de-duplication. */
+const REMEMBERED_MESSAGE_IDS = 30;
+
+export const SORRY_TEXT = 'Sorry, something went wrong on our side. Please send your message again in a moment.';
+
+export class ConversationEngine {
+  private readonly lock = new KeyedLock();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private closed = false;
+
+  constructor(private readonly options: EngineOptions) {}
+
+  /**
+   * Handles one message and returns the replies for it. Messages of one chat are processed strictly
+   * in order; different chats run concurrently. A duplicate delivery returns no replies.
+   */
+  handle(inbound: Inbound): Promise<Outbound[]> {
+    if (this.closed) return Promise.reject(new EngineClosedError());
+    const task = this.lock.run(conversationKey(inbound), () => this.process(inbound));
+    this.inFlight.add(task);
+    void task.finally(() => this.inFlight.delete(task)).catch(() => undefined);
+    return task;
+  }
+
+  /** Stops taking messages and waits for the ones in progress. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async process(inbound: Inbound): Promise<Outbound[]> {
+    const { sessions, clock, deps, sessionTtlHours } = this.options;
+    const now = clock.now();
+    const ref: ConversationRef = { channel: inbound.channel, chatId: inbound.chatId };
+
+    const stored = await sessions.load(ref);
+    if (stored?.recentMessageIds.includes(inbound.messageId)) return [];
+    const expired = stored !== undefined && now.getTime() - Date.parse(stored.updatedAt) > sessionTtlHours * 3_600_000;
+    const session: Session = stored && !expired ? structuredClone(stored) : newSession(now);
+
+    const turn = new Turn(session, inbound, now, deps, STEPS);
+    try {
+      if (expired) {
+        turn.text('Welcome back! Your earlier conversation had timed out, so we are starting again.');
+        await turn.askAgain();
+      } else {
+        await this.dispatch(turn);
+      }
+    } catch (error) {
+      deps.logger.error({ err: error, channel: ref.channel, chatId: ref.chatId, state: session.state }, 'message handling failed');
+      return [{ kind: 'text', text: SORRY_TEXT }];
+    }
+
+    session.recentMessageIds = [...session.recentMessageIds, inbound.messageId].slice(-REMEMBERED_MESSAGE_IDS);
+    session.updatedAt = now.toISOString();
+    await sessions.save(ref, session);
+    deps.logger.debug(
+      { channel: ref.channel, chatId: ref.chatId, content: inbound.content.kind, state: session.state, replies: turn.replies.length },
+      'message handled',
+    );
+    return turn.replies;
+  }
+
+  private async dispatch(turn: Turn): Promise<void> {
+    const { deps } = this.options;
+    const step = STEPS[turn.state];
+    let content = turn.inbound.content;
+
+    if (content.kind === 'voice') {
+      const transcribe = deps.intents?.transcribe?.bind(deps.intents);
+      if (!transcribe) {
+        turn.text("Sorry, I can't listen to voice notes yet. Please type your answer.");
+        return turn.askAgain();
+      }
+      turn.useText(await transcribe(await content.load(), content.mime));
+      content = turn.inbound.content;
+    }
+
+    const command = globalCommandOf(content, turn.session.menu.length > 0);
+    if (command) return runGlobalCommand(turn, command);
+
+    if (content.kind === 'file' && !step.acceptsFiles) {
+      turn.text('I was not expecting a file here. You can send a report after booking, or choose "Upload a report" in the main menu.');
+      return turn.askAgain();
+    }
+    if (content.kind === 'contact' && !step.acceptsContact) {
+      turn.text('Thanks, but I did not ask for a contact here.');
+      return turn.askAgain();
+    }
+    await step.handle(turn);
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * One turn of a conversation: the patient's message, the session it changes, and the replies it
+ * produces. Steps use it to answer, move to another step or go back to the main menu.
+ */
+import type { CountryCode } from 'libphonenumber-js';
+import type { Inbound, MenuOption, Outbound } from '../messages.js';
+import { matchMenuAnswer, type OptionAliases } from '../menuMatching.js';
+import type { ClinicInfo, ClinicStore, IntentDetector, PaymentGateway, ReportStorage } from '../ports.js';
+import type { FlowState, Session } from '../session.js';
+
+/** The few logger methods the core uses; pino's logger satisfies it. */
+export interface CoreLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** Settings of the booking flow, taken from the service configuration. */
+export interface FlowSettings {
+  clinic: ClinicInfo;
+  phoneRegion: CountryCode;
+  holdMinutes: number;
+  maxUploadBytes: number;
+  /** Slots shown on one page of the slot menu. */
+  slotPageSize: number;
+  /** How many days ahead slots are offered. */
+  bookingWindowDays: number;
+  /** Reports one appointment may collect, so a loop cannot fill the disk. */
+  maxReportsPerAppointment: number;
+}
+
+/** What the flow needs from outside the core. Optional parts are off when not configured. */
+export interface FlowDeps {
+  store: ClinicStore;
+  reports: ReportStorage;
+  settings: FlowSettings;
+  logger: CoreLogger;
+  payments?: PaymentGateway;
+  intents?: IntentDetector;
+}
+
+/** One state of the conversation. */
+export interface Step {
+  /** Asks for this step's answer (text prompt or menu). Called on arrival and to ask again. */
+  enter(turn: Turn): Promise<void>;
+  /** Handles the patient's answer while in this step. */
+  handle(turn: Turn): Promise<void>;
+  /** Whether a file is a meaningful answer here (reports); elsewhere files are politely refused. */
+  acceptsFiles?: boolean;
+  /** Whether a shared contact card is a meaningful answer here. */
+  acceptsContact?: boolean;
+}
+
+export type StepRegistry = Readonly<Record<FlowState, Step>>;
+
+export class Turn {
+  readonly replies: Outbound[] = [];
+
+  constructor(
+    readonly session: Session,
+    private message: Inbound,
+    readonly now: Date,
+    readonly deps: FlowDeps,
+    private readonly steps: StepRegistry,
+  ) {}
+
+  /** The patient's message being handled. */
+  get inbound(): Inbound {
+    return this.message;
+  }
+
+  /** Continues the turn with the text form of what was sent (a transcribed voice note). */
+  useText(text: string): void {
+    this.message = { ...this.message, content: { kind: 'text', text } };
+  }
+
+  get state(): FlowState {
+    return this.session.state;
+  }
+
+  get settings(): FlowSettings {
+    return this.deps.settings;
+  }
+
+  say(...messages: Outbound[]): void {
+    this.replies.push(...messages);
+  }
+
+  text(text: string): void {
+    this.say({ kind: 'text', text });
+  }
+
+  /** Shows a menu and remembers its options, so numbers and labels typed next refer to them. */
+  menu(text: string, options: MenuOption[]): void {
+    this.session.menu = options;
+    this.say({ kind: 'menu', text, options });
+  }
+
+  /** Moves forward to `state`, remembering the current one for "back". */
+  async goTo(state: FlowState): Promise<void> {
+    if (state !== this.session.state) this.session.history.push(this.session.state);
+    await this.enterState(state);
+  }
+
+  /** Moves to `state` without a way back to the current one (e.g. after a booking is confirmed). */
+  async replaceWith(state: FlowState): Promise<void> {
+    await this.enterState(state);
+  }
+
+  /** Asks the current step's question again. */
+  async askAgain(): Promise<void> {
+    await this.enterState(this.session.state);
+  }
+
+  /** Ends the current task: forgets the draft and shows the main menu. */
+  async backToMainMenu(): Promise<void> {
+    this.session.history = [];
+    this.session.draft = {};
+    delete this.session.targetAppointmentId;
+    await this.enterState('IDLE');
+  }
+
+  /** The typed answer, or undefined (and a nudge to type) when the patient sent something else. */
+  async typedAnswer(hint = 'Please type your answer.'): Promise<string | undefined> {
+    const content = this.inbound.content;
+    if (content.kind === 'text') return content.text;
+    this.text(content.kind === 'choice' ? `That button belongs to an earlier question. ${hint}` : hint);
+    await this.askAgain();
+    return undefined;
+  }
+
+  /**
+   * The option the patient picked from the menu on screen, or undefined after telling them what went
+   * wrong and showing the menu again.
+   */
+  async chosenOption(aliases?: OptionAliases): Promise<MenuOption | undefined> {
+    const answer = matchMenuAnswer(this.inbound.content, this.session.menu, aliases);
+    if (answer.kind === 'option') return answer.option;
+    this.text(
+      answer.kind === 'stale'
+        ? 'That button belongs to an earlier message. Here are the current options:'
+        : 'Sorry, I did not get that. Please tap one of the options or reply with its number.',
+    );
+    await this.askAgain();
+    return undefined;
+  }
+
+  private async enterState(state: FlowState): Promise<void> {
+    this.session.state = state;
+    this.session.menu = [];
+    await this.steps[state].enter(this);
+  }
+}

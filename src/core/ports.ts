@@ -1,0 +1,151 @@
+/**
+ * Interfaces the core needs from the outside world. The core declares them; store/, services/ and
+ * channels/ implement them; only src/app.ts wires concrete implementations together.
+ */
+import type {
+  Appointment,
+  AppointmentPatch,
+  AppointmentStatus,
+  Doctor,
+  NewHold,
+  PaymentMode,
+  PaymentStatus,
+  ReportRef,
+  Slot,
+  SlotUsage,
+} from './domain.js';
+import type { ConversationRef, Outbound } from './messages.js';
+import type { Session } from './session.js';
+
+/** Source of the current instant; injected so tests control time. */
+export interface Clock {
+  now(): Date;
+}
+
+/** Query for {@link ClinicStore.listSlotUsage}. */
+export interface SlotQuery {
+  doctorId?: string;
+  /** First clinic-local date to include, `YYYY-MM-DD`. */
+  fromDate: string;
+  /** Last clinic-local date to include, `YYYY-MM-DD`. */
+  toDate: string;
+  /** Instant at which holds are judged live or lapsed. */
+  now: Date;
+}
+
+/** Query for {@link ClinicStore.listAppointments}; every given field must match. */
+export interface AppointmentQuery {
+  conversation?: ConversationRef;
+  /** E.164. */
+  phone?: string;
+  statuses?: readonly AppointmentStatus[];
+  /** Only appointments dated on or after this clinic-local date. */
+  fromDate?: string;
+}
+
+/**
+ * Doctors, slots and appointments. Implemented by SQLite (embedded default) and Google Sheets.
+ * Every method that checks capacity and writes does both under one lock, so no race can overbook.
+ */
+export interface ClinicStore {
+  /** Resolves when the store can be read; rejects with the reason otherwise (used by /health). */
+  ping(): Promise<void>;
+  listDoctors(options?: { includeInactive?: boolean }): Promise<Doctor[]>;
+  getDoctor(id: string): Promise<Doctor | undefined>;
+  getSlot(id: string): Promise<Slot | undefined>;
+  /** Slots dated within [fromDate, toDate] (any status), ordered by date and start, with places taken at `now`. */
+  listSlotUsage(query: SlotQuery): Promise<SlotUsage[]>;
+  /**
+   * Places a hold: checks that the slot is OPEN and has a free place at `now`, then creates a HELD
+   * appointment, atomically. Throws SlotUnavailableError when it is full, blocked or unknown.
+   */
+  holdSlot(hold: NewHold, now: Date): Promise<Appointment>;
+  /**
+   * Turns a HELD appointment into CONFIRMED with the given payment fields. A hold that has lapsed is
+   * confirmed only if the slot still has a free place (checked under the same lock). Throws
+   * AppointmentNotFoundError, SlotUnavailableError, or InvalidTransitionError for other statuses.
+   */
+  confirmAppointment(
+    id: string,
+    payment: { paymentMode: PaymentMode; paymentStatus: PaymentStatus },
+    now: Date,
+  ): Promise<Appointment>;
+  /** Applies a patch and stamps updatedAt. Throws AppointmentNotFoundError. */
+  updateAppointment(id: string, patch: AppointmentPatch, now: Date): Promise<Appointment>;
+  getAppointment(id: string): Promise<Appointment | undefined>;
+  /** Matching appointments, newest first (by createdAt). */
+  listAppointments(query: AppointmentQuery): Promise<Appointment[]>;
+  /** Records a received report on the appointment. Throws AppointmentNotFoundError. */
+  addReport(appointmentId: string, report: ReportRef, now: Date): Promise<Appointment>;
+  /** Marks HELD appointments whose hold lapsed at `now` as EXPIRED and returns them. */
+  expireHolds(now: Date): Promise<Appointment[]>;
+  close(): Promise<void>;
+}
+
+/** Conversation state, kept outside the process so a restart resumes every conversation. */
+export interface SessionStore {
+  load(ref: ConversationRef): Promise<Session | undefined>;
+  save(ref: ConversationRef, session: Session): Promise<void>;
+  delete(ref: ConversationRef): Promise<void>;
+  /** Deletes sessions last updated before `cutoff`; returns how many. */
+  deleteIdle(cutoff: Date): Promise<number>;
+}
+
+/** Sends messages to a patient outside a reply (payment confirmed, reminder, cancelled by clinic). */
+export interface Notifier {
+  send(to: ConversationRef, messages: Outbound[]): Promise<void>;
+}
+
+/** An online payment link for an appointment (Razorpay). */
+export interface PaymentLink {
+  linkId: string;
+  url: string;
+}
+
+/** Creates payment links; confirmation arrives later through a signed webhook. */
+export interface PaymentGateway {
+  createPaymentLink(input: {
+    appointment: Appointment;
+    amount: number;
+    currency: string;
+    description: string;
+    expiresAt: Date;
+  }): Promise<PaymentLink>;
+}
+
+/** Clinic identity printed on documents and shown to patients. */
+export interface ClinicInfo {
+  name: string;
+  address: string;
+  phone: string;
+  timezone: string;
+  currency: string;
+}
+
+/** Renders patient documents (jsPDF). */
+export interface DocumentRenderer {
+  renderConfirmation(appointment: Appointment, clinic: ClinicInfo): Promise<Uint8Array>;
+  renderInvoice(appointment: Appointment, clinic: ClinicInfo): Promise<Uint8Array>;
+}
+
+/** What a patient's free text asks for, as far as a detector can tell. */
+export interface BookingIntent {
+  action: 'book' | 'my-appointments' | 'cancel-appointment' | 'help' | 'unknown';
+  specialty?: string;
+  doctorName?: string;
+  /** Clinic-local date, `YYYY-MM-DD`. */
+  date?: string;
+  partOfDay?: 'morning' | 'afternoon' | 'evening';
+}
+
+/** Understands free text (Gemini, with a rule-based fallback) and transcribes voice notes. */
+export interface IntentDetector {
+  detect(text: string, context: { now: Date; timezone: string; specialties: string[] }): Promise<BookingIntent>;
+  transcribe?(audio: Uint8Array, mime: string): Promise<string>;
+}
+
+/** Private storage for medical reports: never under a web-served directory. */
+export interface ReportStorage {
+  save(appointmentId: string, bytes: Uint8Array, type: { ext: string; mime: string }, now: Date): Promise<ReportRef>;
+  read(ref: ReportRef): Promise<Uint8Array>;
+}

@@ -1,0 +1,86 @@
+/**
+ * The Express application: web chat page and API, health, signed downloads. It only routes; the work
+ * is done by the parts handed in.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { WebChatChannel } from '../channels/web/webChatChannel.js';
+import type { Clock } from '../core/ports.js';
+import type { Logger } from '../logging.js';
+import type { DocumentVault } from '../services/files/documentVault.js';
+import { downloadRoutes } from './downloadRoutes.js';
+import { errorHandler, sendError } from './httpError.js';
+import { webChatRoutes } from './webChatRoutes.js';
+
+export interface HealthReport {
+  ok: boolean;
+  [part: string]: unknown;
+}
+
+export interface HttpAppParts {
+  webChat: WebChatChannel;
+  documents: DocumentVault;
+  clock: Clock;
+  logger: Logger;
+  /** Directory of the static web chat page. */
+  publicDir: string;
+  clinicName: string;
+  maxUploadBytes: number;
+  health: () => Promise<HealthReport>;
+  /** True once shutdown has begun: new API requests get 503 while in-flight ones finish. */
+  isShuttingDown: () => boolean;
+}
+
+function escapeAttribute(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** The page with this clinic's name and upload limit filled in (read once, not per request). */
+function renderIndex(publicDir: string, clinicName: string, maxUploadMb: number): string {
+  return readFileSync(path.join(publicDir, 'index.html'), 'utf8')
+    .replace(/(<meta name="clinic-name" content=")[^"]*(")/, `$1${escapeAttribute(clinicName)}$2`)
+    .replace(/(<meta name="max-upload-mb" content=")[^"]*(")/, `$1${maxUploadMb}$2`);
+}
+
+export function createHttpApp(parts: HttpAppParts): Express {
+  const app = express();
+  const maxUploadMb = Math.floor(parts.maxUploadBytes / (1024 * 1024));
+  const indexHtml = renderIndex(parts.publicDir, parts.clinicName, maxUploadMb);
+
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"], upgradeInsecureRequests: null },
+      },
+      strictTransportSecurity: false,
+    }),
+  );
+
+  app.get('/health', async (_req, res) => {
+    const report = await parts.health();
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(report.ok ? 200 : 503).json(report);
+  });
+
+  app.use('/api', (_req, res, next) => {
+    if (!parts.isShuttingDown()) return next();
+    res.setHeader('Retry-After', '5');
+    sendError(res, 503, 'SHUTTING_DOWN', 'The service is restarting. Please try again in a few seconds.');
+  });
+  app.use(webChatRoutes(parts.webChat, { maxUploadBytes: parts.maxUploadBytes }));
+  app.use(downloadRoutes(parts.documents, parts.clock));
+
+  app.get(['/', '/index.html'], (_req, res) => {
+    res.setHeader('Cache-Control', 'no-cache');
+    res.type('html').send(indexHtml);
+  });
+  app.use(express.static(parts.publicDir, { index: false, maxAge: '1h' }));
+
+  app.use('/api', (_req, res) => sendError(res, 404, 'NOT_FOUND', 'No such API endpoint.'));
+  app.use(errorHandler(parts.logger, maxUploadMb));
+  return app;
+}

@@ -1,0 +1,76 @@
+/**
+ * The web chat API (DESIGN.md "Web chat API"):
+ *   POST /api/chat/:sessionId/messages   {text} | {choice} as JSON, or multipart with a `file`
+ *   GET  /api/chat/:sessionId/messages?after=SEQ
+ */
+import express, { Router, type RequestHandler } from 'express';
+import multer from 'multer';
+import { z } from 'zod';
+import { SESSION_ID_PATTERN, type WebChatChannel, type WebInput } from '../channels/web/webChatChannel.js';
+import { HttpError } from './httpError.js';
+
+/** Longest typed message accepted; the flow itself asks for much less. */
+export const MAX_TEXT_LENGTH = 2000;
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,100}$/;
+
+const jsonBody = z.union([
+  z.object({ text: z.string().max(MAX_TEXT_LENGTH) }).strict(),
+  z.object({ choice: z.string().min(1).max(200) }).strict(),
+]);
+
+const afterQuery = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0);
+
+const requireSessionId: RequestHandler = (req, _res, next) => {
+  const sessionId = String(req.params.sessionId ?? '');
+  if (!SESSION_ID_PATTERN.test(sessionId)) {
+    return next(new HttpError(400, 'BAD_SESSION_ID', 'The chat id must be at least 22 URL-safe characters (letters, digits, - and _).'));
+  }
+  next();
+};
+
+function inputFrom(req: express.Request): WebInput {
+  const file = req.file;
+  if (file) return { kind: 'file', bytes: new Uint8Array(file.buffer), mime: file.mimetype, fileName: file.originalname.slice(0, 200) };
+  const parsed = jsonBody.safeParse(req.body ?? {});
+  if (!parsed.success) {
+    const tooLong = parsed.error.issues.some((issue) => issue.code === 'too_big');
+    throw tooLong
+      ? new HttpError(413, 'TEXT_TOO_LONG', `Please keep messages under ${MAX_TEXT_LENGTH} characters.`)
+      : new HttpError(400, 'BAD_MESSAGE', 'Send {"text": "..."} or {"choice": "<option id>"} as JSON, or a file as multipart field "file".');
+  }
+  return 'text' in parsed.data ? { kind: 'text', text: parsed.data.text } : { kind: 'choice', optionId: parsed.data.choice };
+}
+
+export function webChatRoutes(channel: WebChatChannel, options: { maxUploadBytes: number }): Router {
+  const router = Router();
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: options.maxUploadBytes, files: 1, fields: 4, fieldSize: 8 * 1024, parts: 6 },
+  });
+
+  router.post(
+    '/api/chat/:sessionId/messages',
+    requireSessionId,
+    express.json({ limit: '16kb' }),
+    (req, res, next) => (req.is('multipart/form-data') ? upload.single('file')(req, res, next) : next()),
+    async (req, res) => {
+      const key = req.get('Idempotency-Key');
+      if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+        throw new HttpError(400, 'BAD_IDEMPOTENCY_KEY', 'Idempotency-Key must be 8-100 URL-safe characters.');
+      }
+      const messages = await channel.receive(String(req.params.sessionId), inputFrom(req), key);
+      res.setHeader('Cache-Control', 'no-store');
+      res.json({ messages });
+    },
+  );
+
+  router.get('/api/chat/:sessionId/messages', requireSessionId, async (req, res) => {
+    const after = afterQuery.safeParse(req.query.after);
+    if (!after.success) throw new HttpError(400, 'BAD_AFTER', '"after" must be a whole number (the last seq you have).');
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ messages: await channel.history(String(req.params.sessionId), after.data) });
+  });
+
+  return router;
+}

@@ -1,0 +1,51 @@
+/**
+ * Structured logs (pino). Patient data stays out of them: phone numbers and chat addresses are masked
+ * wherever they appear under the usual field names, and message bodies are never logged.
+ */
+import { pino, type Logger } from 'pino';
+import type { LogLevel } from './config.js';
+
+export type { Logger };
+
+/**
+ * "+919876543210" -> "+91******3210". Keeps enough to tell two numbers apart in a log, not enough to
+ * call the patient.
+ */
+export function maskPhone(phone: string): string {
+  const digits = phone.replace(/\D/g, '');
+  if (digits.length < 6) return '*'.repeat(digits.length);
+  const prefix = phone.trim().startsWith('+') ? `+${digits.slice(0, 2)}` : digits.slice(0, 2);
+  return `${prefix}${'*'.repeat(digits.length - 6)}${digits.slice(-4)}`;
+}
+
+/**
+ * Chat addresses can be phone numbers (WhatsApp "9198…@c.us") or bearer secrets (web chat session ids):
+ * keep only the first four characters.
+ */
+export function maskChatId(chatId: string): string {
+  return chatId.length <= 4 ? '****' : `${chatId.slice(0, 4)}…`;
+}
+
+const PHONE_PATHS = ['phone', '*.phone', 'patient.phone', '*.patient.phone'];
+const CHAT_PATHS = ['chatId', '*.chatId', 'sessionId', '*.sessionId'];
+
+/** Builds the service logger writing JSON lines to stdout (or to `destination`, for tests). */
+export function createLogger(level: LogLevel, destination?: NodeJS.WritableStream): Logger {
+  return pino(
+    {
+      level,
+      base: undefined,
+      redact: {
+        paths: [...PHONE_PATHS, ...CHAT_PATHS, 'text', '*.text', 'token', '*.token'],
+        censor: (value: unknown, path: string[]) => {
+          if (typeof value !== 'string') return '[redacted]';
+          const field = path[path.length - 1];
+          if (field === 'phone') return maskPhone(value);
+          if (field === 'chatId' || field === 'sessionId') return maskChatId(value);
+          return '[redacted]';
+        },
+      },
+    },
+    destination ?? process.stdout,
+  );
+}
