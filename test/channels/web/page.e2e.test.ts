@@ -89,7 +89,7 @@ async function openPhone(): Promise<{ context: BrowserContext; page: Page; probl
       problems.errors.push(message.text());
     }
   });
-  page.on('dialog', (dialog) => void dialog.dismiss());
+  page.on('dialog', (dialog) => void dialog.accept()); // only "New conversation" asks
   return { context, page, problems };
 }
 
@@ -282,6 +282,43 @@ describe('web chat page', () => {
 
     await tap(page, 'Done');
     await button(page, 'Book an appointment').waitFor();
+    expect(problems.errors).toEqual([]);
+  });
+
+  it("shows the server's refusals as notices and starts a new conversation on request", { timeout: TEST_TIMEOUT }, async () => {
+    const app = await start(await tempDataDir());
+    const { page, problems } = await openPhone();
+    // Serve the page with a higher client-side limit than the server's, so the server is the one to refuse.
+    let serverMb = 0;
+    await page.route(
+      (url) => url.pathname === '/',
+      async (route) => {
+        const response = await route.fetch();
+        const html = await response.text();
+        serverMb = Number(/name="max-upload-mb" content="(\d+)"/.exec(html)?.[1]);
+        await route.fulfill({ response, body: html.replace(/(name="max-upload-mb" content=")\d+/, '$150') });
+      },
+    );
+    await page.goto(app.url);
+    await button(page, 'Book an appointment').waitFor();
+    expect(serverMb).toBeGreaterThan(0);
+    const firstId = await page.evaluate((key) => (globalThis as unknown as PageGlobals).localStorage.getItem(key), SESSION_KEY);
+
+    await pickFile(page, { name: 'huge-scan.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc((serverMb + 1) * 1024 * 1024, 0x20) });
+    const notice = page.locator('.bubble--notice').last();
+    await notice.waitFor();
+    expect(await notice.innerText()).toMatch(new RegExp(`too large.*${serverMb} MB`, 'i'));
+    // The refused message is marked, and the composer is usable again.
+    await page.locator('.bubble--user.bubble--failed', { hasText: 'huge-scan.pdf' }).waitFor();
+    await expect.poll(() => page.locator('#send').isEnabled(), { timeout: REPLY_TIMEOUT }).toBe(true);
+
+    // "New conversation" forgets the id (after confirm) and starts afresh with the main menu.
+    await page.getByRole('button', { name: 'New conversation' }).click();
+    await button(page, 'Book an appointment').waitFor();
+    const secondId = await page.evaluate((key) => (globalThis as unknown as PageGlobals).localStorage.getItem(key), SESSION_KEY);
+    expect(secondId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(secondId).not.toBe(firstId);
+    expect(await page.locator('.bubble--user').count()).toBe(0);
     expect(problems.errors).toEqual([]);
   });
 });
