@@ -92,7 +92,15 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   });
 
   let baseUrl = config.publicBaseUrl ?? `http://localhost:${config.port}`;
-  const webChat = new WebChatChannel({ engine, outbox, documents, clock, publicBaseUrl: () => baseUrl, downloadLinkMinutes: DOWNLOAD_LINK_MINUTES });
+  const webChat = new WebChatChannel({
+    engine,
+    outbox,
+    documents,
+    clock,
+    // Without PUBLIC_BASE_URL, links are relative: they work whatever host name the browser used.
+    downloadBaseUrl: config.publicBaseUrl ?? '',
+    downloadLinkMinutes: DOWNLOAD_LINK_MINUTES,
+  });
 
   let shuttingDown = false;
   const features = () => describeFeatures(config, baseUrl);

@@ -5,33 +5,43 @@
 import { DateTime } from 'luxon';
 import type { Slot, SlotUsage } from './domain.js';
 
-/** The instant a slot starts. */
-export function slotStart(slot: Pick<Slot, 'date' | 'start'>, timezone: string): DateTime {
-  return DateTime.fromISO(`${slot.date}T${slot.start}`, { zone: timezone });
-}
-
 /** Today's date in the clinic, `YYYY-MM-DD`. */
 export function clinicDate(now: Date, timezone: string, plusDays = 0): string {
   return DateTime.fromJSDate(now, { zone: timezone }).plus({ days: plusDays }).toISODate()!;
+}
+
+/**
+ * The clinic's wall-clock minute, `YYYY-MM-DDTHH:mm`. Slot dates and times compare with it as plain
+ * text, so filtering hundreds of slots needs one time-zone conversion instead of one per slot.
+ */
+export function clinicWallClock(now: Date, timezone: string): string {
+  return DateTime.fromJSDate(now, { zone: timezone }).toFormat("yyyy-LL-dd'T'HH:mm");
+}
+
+/** Whether a slot (or appointment) starting at `date` + `start` lies after the clinic minute `wallClock`. */
+export function startsAfter(item: Pick<Slot, 'date' | 'start'>, wallClock: string): boolean {
+  return `${item.date}T${item.start}` > wallClock;
 }
 
 export function freePlaces(usage: SlotUsage): number {
   return Math.max(0, usage.slot.capacity - usage.taken);
 }
 
-/** Whether a patient may book this slot at `now`. */
+/** Whether a patient may book this slot at the clinic minute `wallClock` (see {@link clinicWallClock}). */
+function bookableAt(usage: SlotUsage, wallClock: string): boolean {
+  return usage.slot.status === 'OPEN' && freePlaces(usage) > 0 && startsAfter(usage.slot, wallClock);
+}
+
+/** Whether a patient may book this slot at `now`: open, a place free, and not yet started. */
 export function isBookable(usage: SlotUsage, now: Date, timezone: string): boolean {
-  return (
-    usage.slot.status === 'OPEN' &&
-    freePlaces(usage) > 0 &&
-    slotStart(usage.slot, timezone).toMillis() > now.getTime()
-  );
+  return bookableAt(usage, clinicWallClock(now, timezone));
 }
 
 /** Bookable slots, in date and time order. */
 export function bookableSlots(usages: SlotUsage[], now: Date, timezone: string): SlotUsage[] {
+  const wallClock = clinicWallClock(now, timezone);
   return usages
-    .filter((usage) => isBookable(usage, now, timezone))
+    .filter((usage) => bookableAt(usage, wallClock))
     .sort((a, b) => a.slot.date.localeCompare(b.slot.date) || a.slot.start.localeCompare(b.slot.start));
 }
 

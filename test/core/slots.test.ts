@@ -1,15 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import type { SlotUsage } from '../../src/core/domain.js';
-import { bookableSlots, clinicDate, formatDate, formatTime, isBookable, pageSlotsByDate, slotStart } from '../../src/core/slots.js';
+import {
+  bookableSlots,
+  clinicDate,
+  clinicWallClock,
+  formatDate,
+  formatTime,
+  isBookable,
+  pageSlotsByDate,
+  startsAfter,
+} from '../../src/core/slots.js';
 import { slot } from '../support/engineHarness.js';
 
 const KOLKATA = 'Asia/Kolkata';
 const usage = (s: ReturnType<typeof slot>, taken = 0): SlotUsage => ({ slot: s, taken });
 
 describe('slot times are clinic wall-clock times', () => {
-  it('starts a slot in the clinic time zone, not the server one', () => {
-    expect(slotStart({ date: '2026-11-21', start: '10:00' }, KOLKATA).toUTC().toISO()).toBe('2026-11-21T04:30:00.000Z');
-    expect(slotStart({ date: '2026-11-21', start: '10:00' }, 'America/New_York').toUTC().toISO()).toBe('2026-11-21T15:00:00.000Z');
+  it("reads the clinic's wall clock in its time zone, not the server's", () => {
+    const instant = new Date('2026-11-21T04:30:00Z');
+    expect(clinicWallClock(instant, KOLKATA)).toBe('2026-11-21T10:00');
+    expect(clinicWallClock(instant, 'America/New_York')).toBe('2026-11-20T23:30');
+    expect(startsAfter({ date: '2026-11-21', start: '10:01' }, '2026-11-21T10:00')).toBe(true);
+    expect(startsAfter({ date: '2026-11-21', start: '10:00' }, '2026-11-21T10:00')).toBe(false);
+    expect(startsAfter({ date: '2026-11-20', start: '23:59' }, '2026-11-21T00:00')).toBe(false);
   });
 
   it("computes the clinic's today, which can differ from UTC", () => {

@@ -28,8 +28,8 @@ export interface WebChatOptions {
   outbox: WebOutbox;
   documents: DocumentVault;
   clock: Clock;
-  /** Base URL for download links; a function because with PORT=0 it is known only after listening. */
-  publicBaseUrl: () => string;
+  /** Base URL of download links ('' for links relative to the page's origin). */
+  downloadBaseUrl: string;
   /** How long a download link stays valid. */
   downloadLinkMinutes: number;
 }
@@ -102,12 +102,12 @@ export class WebChatChannel implements Notifier {
 
   /** Replaces private file ids by download links signed now, so a link read later is still valid. */
   private present(messages: StoredWebMessage[]): WebMessage[] {
-    const { documents, clock, downloadLinkMinutes, publicBaseUrl } = this.options;
+    const { documents, clock, downloadLinkMinutes, downloadBaseUrl } = this.options;
     const expiresAt = new Date(clock.now().getTime() + downloadLinkMinutes * 60_000);
     return messages.map(({ fileId, ...message }) => {
       if (!fileId) return message;
       const { expires, signature } = documents.sign(fileId, expiresAt);
-      return { ...message, url: `${publicBaseUrl()}/files/${fileId}?expires=${expires}&signature=${signature}` };
+      return { ...message, url: `${downloadBaseUrl}/files/${fileId}?expires=${expires}&signature=${signature}` };
     });
   }
 }

@@ -2,7 +2,7 @@
  * Appointment look-ups and changes the flow needs in several steps.
  */
 import type { Appointment } from '../domain.js';
-import { clinicDate, slotStart } from '../slots.js';
+import { clinicDate, clinicWallClock, startsAfter } from '../slots.js';
 import type { Turn } from './turn.js';
 
 /** The patient's confirmed appointments that have not started yet, soonest first. */
@@ -13,8 +13,9 @@ export async function upcomingAppointments(turn: Turn): Promise<Appointment[]> {
     statuses: ['CONFIRMED'],
     fromDate: clinicDate(turn.now, settings.clinic.timezone),
   });
+  const wallClock = clinicWallClock(turn.now, settings.clinic.timezone);
   return appointments
-    .filter((a) => slotStart({ date: a.date, start: a.time }, settings.clinic.timezone).toMillis() > turn.now.getTime())
+    .filter((a) => startsAfter({ date: a.date, start: a.time }, wallClock))
     .sort((a, b) => a.date.localeCompare(b.date) || a.time.localeCompare(b.time));
 }
 

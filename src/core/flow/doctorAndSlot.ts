@@ -10,11 +10,12 @@ import { comparable } from '../text.js';
 import {
   bookableSlots,
   clinicDate,
+  clinicWallClock,
   formatDate,
   formatTime,
   freePlaces,
   pageSlotsByDate,
-  slotStart,
+  startsAfter,
   type SlotPage,
 } from '../slots.js';
 import { releaseHold } from './appointments.js';
@@ -119,7 +120,7 @@ async function holdChosenSlot(turn: Turn, slotId: string): Promise<void> {
   }
   const slot = await store.getSlot(slotId);
   // The store checks status and capacity under its lock; whether the time has passed is the core's rule.
-  const inFuture = slot !== undefined && slotStart(slot, settings.clinic.timezone).toMillis() > turn.now.getTime();
+  const inFuture = slot !== undefined && startsAfter(slot, clinicWallClock(turn.now, settings.clinic.timezone));
   await releaseHold(turn);
   try {
     if (!slot || slot.doctorId !== draft.doctorId || !inFuture) throw new SlotUnavailableError(slotId, 'past');
