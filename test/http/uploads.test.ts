@@ -171,4 +171,24 @@ describe('report uploads', () => {
     expect(((await response.json()) as ApiError).error.code).toBe('BAD_UPLOAD');
     expect(await storedReports(t, appointmentId)).toEqual([]);
   });
+
+  // A broken request is the client's fault: a 4xx the client can act on, not a 500 "our side" error.
+  for (const [what, contentType, body] of [
+    ['a truncated multipart body', 'multipart/form-data; boundary=----x', '------x\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n%PDF-1.4'],
+    ['multipart without a boundary', 'multipart/form-data', 'garbage'],
+  ] as const) {
+    it(`answers ${what} with 400 JSON, not 500`, async () => {
+      const t = await start();
+      const session = newSessionId();
+      const response = await fetch(`${t.base}/api/chat/${session}/messages`, {
+        method: 'POST',
+        headers: { 'content-type': contentType },
+        body,
+      });
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      const error = ((await response.json()) as ApiError).error;
+      expect({ status: response.status, code: error.code }).toEqual({ status: 400, code: expect.stringMatching(/^BAD_(UPLOAD|REQUEST)$/) });
+      expect(await history(t.base, session, 0)).toEqual([]);
+    });
+  }
 });
