@@ -1,0 +1,31 @@
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runHousekeeping } from '../../src/services/housekeeping.js';
+import { SqliteWebOutbox } from '../../src/store/sqlite/index.js';
+import { createHarness, type Harness } from '../support/engineHarness.js';
+import { seedClinic, stateOf, walkTo } from '../support/clinicFixture.js';
+
+let h: Harness;
+beforeEach(async () => {
+  h = createHarness();
+  await seedClinic(h);
+});
+afterEach(async () => h.close());
+
+describe('runHousekeeping', () => {
+  it('expires lapsed holds, forgets idle conversations and deletes old transcripts', async () => {
+    const outbox = new SqliteWebOutbox(h.db);
+    await outbox.append('a-web-session-id-0000000001', [{ kind: 'text', text: 'old' }], null, h.clock.now());
+    const p = h.patient('abandoned');
+    await walkTo(p, 'SELECTING_PAYMENT_MODE');
+    const options = { store: h.store, sessions: h.sessions, outbox, clock: h.clock, logger: pino({ level: 'silent' }), sessionTtlHours: 24, transcriptDays: 30 };
+
+    expect(await runHousekeeping(options)).toEqual({ expiredHolds: 0, idleSessions: 0, oldMessages: 0 });
+
+    h.clock.advanceMinutes(31 * 24 * 60);
+    expect(await runHousekeeping(options)).toEqual({ expiredHolds: 1, idleSessions: 1, oldMessages: 1 });
+    expect((await h.store.listAppointments({ conversation: p.ref }))[0]?.status).toBe('EXPIRED');
+    expect(await stateOf(h, p)).toBeUndefined();
+    expect(await outbox.listAfter('a-web-session-id-0000000001', 0, 10)).toEqual([]);
+  });
+});
