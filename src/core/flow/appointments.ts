@@ -3,7 +3,9 @@
  */
 import type { Appointment } from '../domain.js';
 import { clinicDate, clinicWallClock, startsAfter } from '../slots.js';
-import type { Turn } from './turn.js';
+import type { FlowState } from '../session.js';
+import { appointmentLine } from './describe.js';
+import type { Step, Turn } from './turn.js';
 
 /** The patient's confirmed appointments that have not started yet, soonest first. */
 export async function upcomingAppointments(turn: Turn): Promise<Appointment[]> {
@@ -50,4 +52,37 @@ export async function lastBooking(turn: Turn): Promise<Appointment | undefined> 
   const byChat = await store.listAppointments({ conversation: { channel: turn.inbound.channel, chatId: turn.inbound.chatId } });
   if (byChat[0]) return byChat[0];
   return turn.inbound.phone ? (await store.listAppointments({ phone: turn.inbound.phone }))[0] : undefined;
+}
+
+/**
+ * A step that asks which of the patient's upcoming appointments a task is about, then moves to `next`
+ * with it as the session's target. With none, it says `noneText` and returns to the main menu.
+ */
+export function appointmentChoiceStep(options: {
+  question: string;
+  noneText: string;
+  next: FlowState;
+  /** Go straight on when there is only one appointment to choose. */
+  skipWhenOnlyOne?: boolean;
+}): Step {
+  return {
+    async enter(turn) {
+      const upcoming = await upcomingAppointments(turn);
+      if (upcoming.length === 0) {
+        turn.text(options.noneText);
+        return turn.backToMainMenu();
+      }
+      if (upcoming.length === 1 && options.skipWhenOnlyOne) {
+        turn.session.targetAppointmentId = upcoming[0]!.id;
+        return turn.replaceWith(options.next);
+      }
+      turn.menu(options.question, upcoming.map((a) => ({ id: a.id, label: appointmentLine(a) })));
+    },
+    async handle(turn) {
+      const option = await turn.chosenOption();
+      if (!option) return;
+      turn.session.targetAppointmentId = option.id;
+      await turn.goTo(options.next);
+    },
+  };
 }

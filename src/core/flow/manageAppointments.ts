@@ -1,32 +1,18 @@
 /**
  * Cancelling an appointment from the chat. The slot is freed at once for other patients.
  */
-import { ownAppointment, upcomingAppointments } from './appointments.js';
-import { appointmentLine, appointmentWhen } from './describe.js';
+import { appointmentChoiceStep, ownAppointment } from './appointments.js';
+import { appointmentWhen } from './describe.js';
 import type { Step } from './turn.js';
 
 const YES = 'yes-cancel';
 const NO = 'no-keep';
 
-export const selectingAppointmentToCancelStep: Step = {
-  async enter(turn) {
-    const upcoming = await upcomingAppointments(turn);
-    if (upcoming.length === 0) {
-      turn.text('You have no upcoming appointments to cancel.');
-      return turn.backToMainMenu();
-    }
-    turn.menu(
-      'Which appointment do you want to cancel?',
-      upcoming.map((a) => ({ id: a.id, label: appointmentLine(a) })),
-    );
-  },
-  async handle(turn) {
-    const option = await turn.chosenOption();
-    if (!option) return;
-    turn.session.targetAppointmentId = option.id;
-    await turn.goTo('CONFIRMING_CANCELLATION');
-  },
-};
+export const selectingAppointmentToCancelStep = appointmentChoiceStep({
+  question: 'Which appointment do you want to cancel?',
+  noneText: 'You have no upcoming appointments to cancel.',
+  next: 'CONFIRMING_CANCELLATION',
+});
 
 export const confirmingCancellationStep: Step = {
   async enter(turn) {

@@ -4,8 +4,8 @@
  */
 import type { Appointment } from '../domain.js';
 import { checkReportSize, describeLimit, detectReportType } from '../reportFile.js';
-import { appointmentLine, appointmentWhen } from './describe.js';
-import { ownAppointment, upcomingAppointments } from './appointments.js';
+import { appointmentWhen } from './describe.js';
+import { appointmentChoiceStep, ownAppointment } from './appointments.js';
 import type { Step, Turn } from './turn.js';
 
 const UPLOAD = 'upload-report';
@@ -101,26 +101,9 @@ export const awaitingReportUploadStep: Step = {
   },
 };
 
-export const selectingAppointmentForReportStep: Step = {
-  async enter(turn) {
-    const upcoming = await upcomingAppointments(turn);
-    if (upcoming.length === 0) {
-      turn.text('You have no upcoming appointments to add a report to.');
-      return turn.backToMainMenu();
-    }
-    if (upcoming.length === 1) {
-      turn.session.targetAppointmentId = upcoming[0]!.id;
-      return turn.replaceWith('AWAITING_REPORT_UPLOAD');
-    }
-    turn.menu(
-      'Which appointment is the report for?',
-      upcoming.map((a) => ({ id: a.id, label: appointmentLine(a) })),
-    );
-  },
-  async handle(turn) {
-    const option = await turn.chosenOption();
-    if (!option) return;
-    turn.session.targetAppointmentId = option.id;
-    await turn.goTo('AWAITING_REPORT_UPLOAD');
-  },
-};
+export const selectingAppointmentForReportStep = appointmentChoiceStep({
+  question: 'Which appointment is the report for?',
+  noneText: 'You have no upcoming appointments to add a report to.',
+  next: 'AWAITING_REPORT_UPLOAD',
+  skipWhenOnlyOne: true,
+});
