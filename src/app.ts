@@ -145,11 +145,14 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     (closing ??= (async () => {
       shuttingDown = true;
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections become idle only when their request is answered: sweep until closed.
       server.closeIdleConnections();
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
       const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       await engine.close();
       await stopHousekeeping();
       await serverClosed;
+      clearInterval(sweep);
       clearTimeout(cut);
       await store.close();
       logger.info('stopped');

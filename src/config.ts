@@ -57,6 +57,10 @@ const reminderOffsets = z
       const unit = match[2]!.toLowerCase();
       minutes.push(Number(match[1]) * (unit === 'd' ? 1440 : unit === 'h' ? 60 : 1));
     }
+    if (minutes.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'needs at least one duration, e.g. 24h,2h' });
+      return z.NEVER;
+    }
     return [...new Set(minutes)].sort((a, b) => b - a);
   });
 
@@ -173,8 +177,8 @@ function withoutEmptyValues(env: Record<string, string | undefined>): Record<str
   return result;
 }
 
-/** Checks that belong to several variables together. */
-function crossCheck(env: z.infer<typeof envSchema>): string[] {
+/** Checks that belong to several variables together (on the raw values, so they run alongside the others). */
+function crossCheck(env: Record<string, string>): string[] {
   const problems: string[] = [];
   if (env.GOOGLE_SHEET_ID && !env.GOOGLE_SERVICE_ACCOUNT_FILE && !env.GOOGLE_SERVICE_ACCOUNT_JSON) {
     problems.push('GOOGLE_SHEET_ID is set but neither GOOGLE_SERVICE_ACCOUNT_FILE nor GOOGLE_SERVICE_ACCOUNT_JSON is: the sheet cannot be opened.');
@@ -195,20 +199,19 @@ function crossCheck(env: z.infer<typeof envSchema>): string[] {
  * @param cwd directory relative paths (DATA_DIR, WHATSAPP_SESSION_DIR) are resolved against.
  */
 export function loadConfig(env: Record<string, string | undefined>, cwd: string = process.cwd()): AppConfig {
-  const parsed = envSchema.safeParse(withoutEmptyValues(env));
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
+  const given = withoutEmptyValues(env);
+  const parsed = envSchema.safeParse(given);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? 'environment');
-        const given = env[name];
-        const shown = given === undefined || /SECRET|TOKEN|KEY|PASSWORD|JSON/.test(name) ? '' : ` (got "${given}")`;
+        const value = given[name];
+        const shown = value === undefined || /SECRET|TOKEN|KEY|PASSWORD|JSON/.test(name) ? '' : ` (got "${value}")`;
         return `${name} ${issue.message}${shown}`;
-      }),
-    );
-  }
+      });
+  problems.push(...crossCheck(given));
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
-  const problems = crossCheck(e);
-  if (problems.length > 0) throw new ConfigError(problems);
 
   return {
     port: e.PORT,

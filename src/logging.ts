@@ -12,6 +12,7 @@ export type { Logger };
  * call the patient.
  */
 export function maskPhone(phone: string): string {
+  if (phone.includes('*')) return phone; // already masked
   const digits = phone.replace(/\D/g, '');
   if (digits.length < 6) return '*'.repeat(digits.length);
   const prefix = phone.trim().startsWith('+') ? `+${digits.slice(0, 2)}` : digits.slice(0, 2);
@@ -26,8 +27,9 @@ export function maskChatId(chatId: string): string {
   return chatId.length <= 4 ? '****' : `${chatId.slice(0, 4)}…`;
 }
 
-const PHONE_PATHS = ['phone', '*.phone', 'patient.phone', '*.patient.phone'];
-const CHAT_PATHS = ['chatId', '*.chatId', 'sessionId', '*.sessionId'];
+// Each path once: overlapping paths would censor a value twice.
+const PHONE_PATHS = ['phone', '*.phone', '*.*.phone'];
+const CHAT_PATHS = ['chatId', '*.chatId', '*.*.chatId', 'sessionId', '*.sessionId'];
 
 /** Builds the service logger writing JSON lines to stdout (or to `destination`, for tests). */
 export function createLogger(level: LogLevel, destination?: NodeJS.WritableStream): Logger {

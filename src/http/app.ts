@@ -40,8 +40,9 @@ function escapeAttribute(value: string): string {
 /** The page with this clinic's name and upload limit filled in (read once, not per request). */
 function renderIndex(publicDir: string, clinicName: string, maxUploadMb: number): string {
   return readFileSync(path.join(publicDir, 'index.html'), 'utf8')
-    .replace(/(<meta name="clinic-name" content=")[^"]*(")/, `$1${escapeAttribute(clinicName)}$2`)
-    .replace(/(<meta name="max-upload-mb" content=")[^"]*(")/, `$1${maxUploadMb}$2`);
+    // Replacer functions, so a "$" in the clinic's name is not read as a replacement pattern.
+    .replace(/(<meta name="clinic-name" content=")[^"]*(")/, (_m, open: string, close: string) => `${open}${escapeAttribute(clinicName)}${close}`)
+    .replace(/(<meta name="max-upload-mb" content=")[^"]*(")/, (_m, open: string, close: string) => `${open}${maxUploadMb}${close}`);
 }
 
 export function createHttpApp(parts: HttpAppParts): Express {
@@ -54,7 +55,14 @@ export function createHttpApp(parts: HttpAppParts): Express {
   app.use(
     helmet({
       contentSecurityPolicy: {
-        directives: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"], upgradeInsecureRequests: null },
+        directives: {
+          defaultSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          // No 'unsafe-inline' and no other hosts: the page has only its own stylesheet.
+          styleSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          upgradeInsecureRequests: null,
+        },
       },
       strictTransportSecurity: false,
     }),

@@ -53,7 +53,16 @@ export function webChatRoutes(channel: WebChatChannel, options: { maxUploadBytes
     '/api/chat/:sessionId/messages',
     requireSessionId,
     express.json({ limit: '16kb' }),
-    (req, res, next) => (req.is('multipart/form-data') ? upload.single('file')(req, res, next) : next()),
+    (req, res, next) => {
+      if (!req.is('multipart/form-data')) return next();
+      upload.single('file')(req, res, (error?: unknown) => {
+        // Busboy's parse errors (cut-off body, no boundary) are the client's, not ours.
+        if (error && !(error instanceof multer.MulterError)) {
+          return next(new HttpError(400, 'BAD_UPLOAD', 'The upload could not be read. Please send the file again.'));
+        }
+        next(error);
+      });
+    },
     async (req, res) => {
       const key = req.get('Idempotency-Key');
       if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {

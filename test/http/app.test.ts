@@ -129,6 +129,22 @@ describe('the web chat page', () => {
   });
 });
 
+describe('start-up', () => {
+  it('says clearly when the port is taken, and the first app keeps working', async () => {
+    const t = await start();
+    const second = await startTestApp({ PORT: String(t.port) }).then(
+      async (app) => {
+        await app.dispose();
+        return undefined;
+      },
+      (error: unknown) => error,
+    );
+    expect(second).toBeInstanceOf(Error);
+    expect((second as Error).message).toBe(`Port ${t.port} is already in use: stop the other program or set PORT to a free port.`);
+    expect((await fetch(`${t.base}/health`)).status).toBe(200);
+  });
+});
+
 describe('shutdown', () => {
   it('stops accepting connections once close() resolves, and close() can be called twice', async () => {
     const t = await start();
@@ -142,20 +158,28 @@ describe('shutdown', () => {
     expect(await tryConnect(t.port)).toBe('ECONNREFUSED');
   });
 
-  it('finishes a message in progress when shutdown begins, then refuses new ones', async () => {
-    const t = await start();
-    const session = newSessionId();
-    await say(t.base, session, { text: 'hi' });
-
-    // The web chat reads the clock as it hands the message to the engine, past the shutdown check.
-    // Shutdown starts in the very next microtask, while the message is being handled.
+  /**
+   * Sends a message and begins shutdown while it is being handled. The web chat reads the clock as it
+   * hands the message to the engine, past the shutdown check; close() starts in the very next
+   * microtask, while the message is in progress.
+   */
+  async function closeDuringMessage(t: TestApp, session: string): Promise<{ response: Response; closing: Promise<void> }> {
     let closing: Promise<void> | undefined;
     t.clock.onRead = () => {
       t.clock.onRead = undefined;
       queueMicrotask(() => (closing = t.app.close()));
     };
     const response = await postJson(t.base, session, { text: 'book' });
-    expect(closing).toBeDefined();
+    if (!closing) throw new Error('shutdown did not start while the message was handled');
+    return { response, closing };
+  }
+
+  it('finishes a message in progress when shutdown begins, then refuses new ones', async () => {
+    const t = await start();
+    const session = newSessionId();
+    await say(t.base, session, { text: 'hi' });
+
+    const { response, closing } = await closeDuringMessage(t, session);
     expect(response.status).toBe(200);
     const replies = ((await response.json()) as { messages: ChatMessage[] }).messages;
     expect(replies).toEqual([expect.objectContaining({ seq: 2, kind: 'text', text: expect.stringMatching(/full name/i) })]);
@@ -170,6 +194,21 @@ describe('shutdown', () => {
 
     await closing;
     expect(await tryConnect(t.port)).toBe('ECONNREFUSED');
+  });
+
+  it('lets go promptly once the message in progress is answered', async () => {
+    const t = await start();
+    const session = newSessionId();
+    await say(t.base, session, { text: 'hi' });
+
+    const { response, closing } = await closeDuringMessage(t, session);
+    expect(response.status).toBe(200);
+    await response.json();
+    const answeredAt = performance.now();
+    await closing;
+    // Nothing is left to do: close() must not wait for the client to drop its idle keep-alive
+    // connection (undici does after ~3 s, a browser after the server's 5 s keep-alive timeout).
+    expect(performance.now() - answeredAt).toBeLessThan(1000);
   });
 
   it('keeps what was said: a restart on the same data dir continues the transcript', async () => {
