@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
+import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,12 +59,15 @@ function flowSettings(config: AppConfig): FlowSettings {
   };
 }
 
-function listen(server: Server, port: number, host: string | undefined): Promise<AddressInfo> {
+/** Starts listening; resolves once the port is bound, with a clear error when it is taken. */
+function listen(app: Express, port: number, host: string | undefined): Promise<{ server: Server; address: AddressInfo }> {
   return new Promise((resolve, reject) => {
+    // Without a host Node listens on every interface, IPv6 and IPv4 where available.
+    const server = host === undefined ? app.listen(port) : app.listen(port, host);
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(error.code === 'EADDRINUSE' ? new Error(`Port ${port} is already in use: stop the other program or set PORT to a free port.`) : error),
     );
-    server.once('listening', () => resolve(server.address() as AddressInfo));
+    server.once('listening', () => resolve({ server, address: server.address() as AddressInfo }));
   });
 }
 
@@ -128,10 +132,10 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   });
 
   const stopHousekeeping = startHousekeeping({ store, sessions, outbox, clock, logger, sessionTtlHours: config.sessionTtlHours, transcriptDays: TRANSCRIPT_DAYS });
-  const server = app.listen(config.port, options.host ?? '::');
+  let server: Server;
   let address: AddressInfo;
   try {
-    address = await listen(server, config.port, options.host);
+    ({ server, address } = await listen(app, config.port, options.host));
   } catch (error) {
     await stopHousekeeping();
     await store.close();

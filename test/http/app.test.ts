@@ -3,22 +3,13 @@
  * static files, and a graceful shutdown that finishes what it started and then lets go of the port.
  */
 import { connect } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { history, newSessionId, postJson, say, startTestApp, type ApiError, type ChatMessage, type TestApp } from './helpers.js';
+import { history, newSessionId, postJson, say, startAppsClosedAfterEach,
+  startTestApp, type ApiError, type ChatMessage, type TestApp } from './helpers.js';
 
-const apps: TestApp[] = [];
-
-afterEach(async () => {
-  while (apps.length > 0) await apps.pop()!.dispose();
-});
-
-async function start(env: Record<string, string> = {}): Promise<TestApp> {
-  const t = await startTestApp(env);
-  apps.push(t);
-  return t;
-}
+const start = startAppsClosedAfterEach();
 
 /** The content of `<meta name="…" content="…">` in the page, as written (still HTML-escaped). */
 function metaContent(html: string, name: string): string | undefined {

@@ -6,31 +6,17 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterEach } from 'vitest';
 import { startApp, type RunningApp } from '../../src/app.js';
+import type { WebMessage } from '../../src/channels/web/webChatChannel.js';
 import { loadConfig } from '../../src/config.js';
+import { TestClock } from '../support/clock.js';
+
+export { TestClock };
+export { SMALL_PDF, TINY_PNG } from '../support/files.js';
 
 /** A Monday morning in the clinic's time zone (09:30 IST): sample slots later that day are bookable. */
 export const START_TIME = new Date('2026-03-02T04:00:00Z');
-
-/** A clock that stands still until the test moves it. */
-export class TestClock {
-  private current: Date;
-  /** Called on every reading; lets a test notice that a request reached the service. */
-  onRead: (() => void) | undefined;
-
-  constructor(start: Date = START_TIME) {
-    this.current = new Date(start);
-  }
-
-  now = (): Date => {
-    this.onRead?.();
-    return new Date(this.current);
-  };
-
-  advanceMinutes(minutes: number): void {
-    this.current = new Date(this.current.getTime() + minutes * 60_000);
-  }
-}
 
 export interface TestApp {
   app: RunningApp;
@@ -44,7 +30,7 @@ export interface TestApp {
 }
 
 /** Starts the real app with PORT 0, a fresh DATA_DIR and silent logs; `env` adds or overrides variables. */
-export async function startTestApp(env: Record<string, string> = {}, clock = new TestClock()): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, clock = new TestClock(START_TIME)): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'clinic-http-'));
   let app: RunningApp;
   try {
@@ -73,20 +59,26 @@ export async function startTestApp(env: Record<string, string> = {}, clock = new
   };
 }
 
+/** Returns a starter whose apps are all disposed after each test of the file that calls it. */
+export function startAppsClosedAfterEach(): (env?: Record<string, string>) => Promise<TestApp> {
+  const apps: TestApp[] = [];
+  afterEach(async () => {
+    while (apps.length > 0) await apps.pop()!.dispose();
+  });
+  return async (env = {}) => {
+    const app = await startTestApp(env);
+    apps.push(app);
+    return app;
+  };
+}
+
 /** A fresh web chat session id: 22 URL-safe characters (128 bits), like the page makes. */
 export function newSessionId(): string {
   return randomBytes(16).toString('base64url');
 }
 
-export interface ChatMessage {
-  seq: number;
-  kind: 'text' | 'menu' | 'link' | 'document' | 'ask-contact';
-  text: string;
-  options?: { id: string; label: string }[];
-  url?: string;
-  label?: string;
-  fileName?: string;
-}
+/** A message as the web chat API returns it. */
+export type ChatMessage = WebMessage;
 
 export interface ApiError {
   error: { code: string; message: string };
@@ -145,23 +137,3 @@ export async function bookAndAskToUpload(base: string, sessionId: string): Promi
   }
   return id;
 }
-
-/** A tiny but well-formed PDF; the service decides the type from the bytes, not the name. */
-export const SMALL_PDF = Buffer.from(
-  [
-    '%PDF-1.4',
-    '1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj',
-    '2 0 obj <</Type /Pages /Kids [3 0 R] /Count 1>> endobj',
-    '3 0 obj <</Type /Page /Parent 2 0 R /MediaBox [0 0 200 200]>> endobj',
-    'trailer <</Root 1 0 R>>',
-    '%%EOF',
-    '',
-  ].join('\n'),
-  'latin1',
-);
-
-/** A complete 1x1 PNG (signature, IHDR, IDAT, IEND). */
-export const TINY_PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
-  'base64',
-);

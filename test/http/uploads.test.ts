@@ -6,13 +6,13 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   bookAndAskToUpload,
   history,
   newSessionId,
   SMALL_PDF,
-  startTestApp,
+  startAppsClosedAfterEach,
   TINY_PNG,
   upload,
   type ApiError,
@@ -20,17 +20,7 @@ import {
   type TestApp,
 } from './helpers.js';
 
-const apps: TestApp[] = [];
-
-afterEach(async () => {
-  while (apps.length > 0) await apps.pop()!.dispose();
-});
-
-async function start(env: Record<string, string> = {}): Promise<TestApp> {
-  const t = await startTestApp(env);
-  apps.push(t);
-  return t;
-}
+const start = startAppsClosedAfterEach();
 
 async function storedReports(t: TestApp, appointmentId: string): Promise<string[]> {
   const dir = path.join(t.dataDir, 'reports', appointmentId);

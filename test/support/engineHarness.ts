@@ -10,22 +10,13 @@ import { ConversationEngine } from '../../src/core/engine.js';
 import type { FlowSettings } from '../../src/core/flow/turn.js';
 import type { Doctor, Slot } from '../../src/core/domain.js';
 import type { Channel, Inbound, InboundContent, Outbound } from '../../src/core/messages.js';
-import type { Clock, ReportStorage } from '../../src/core/ports.js';
+import type { ReportStorage } from '../../src/core/ports.js';
+import { TestClock } from './clock.js';
 import { LocalReportStorage } from '../../src/services/files/reportStorage.js';
 import { openClinicDatabase, SqliteClinicStore, SqliteSessionStore } from '../../src/store/sqlite/index.js';
 
 /** 10:00 on Saturday 21 Nov 2026 in Asia/Kolkata. */
 export const SATURDAY_10AM_IST = new Date('2026-11-21T04:30:00.000Z');
-
-export class TestClock implements Clock {
-  constructor(private current: Date) {}
-  now(): Date {
-    return new Date(this.current);
-  }
-  advanceMinutes(minutes: number): void {
-    this.current = new Date(this.current.getTime() + minutes * 60_000);
-  }
-}
 
 export const TEST_SETTINGS: FlowSettings = {
   clinic: { name: 'Test Clinic', address: '1 Test Road', phone: '+91 80 1234 5678', timezone: 'Asia/Kolkata', currency: 'INR' },
@@ -142,6 +133,3 @@ export function menuLabels(replies: Outbound[]): string[] {
   const menus = replies.filter((r): r is Extract<Outbound, { kind: 'menu' }> => r.kind === 'menu');
   return menus[menus.length - 1]?.options.map((o) => o.label) ?? [];
 }
-
-/** A tiny but genuine PDF. */
-export const PDF_BYTES = new TextEncoder().encode('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');

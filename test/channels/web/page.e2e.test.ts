@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { startApp, type RunningApp } from '../../../src/app.js';
 import { launchChromium, PHONE } from '../../support/browser.js';
+import { SMALL_PDF } from '../../support/files.js';
 
 const SESSION_KEY = 'clinic-chat.session-id'; // what public/chat.js stores
 /** The page globals used in page.evaluate callbacks (the test tsconfig has no DOM types). */
@@ -21,19 +22,7 @@ interface PageGlobals {
 const REPLY_TIMEOUT = 20_000;
 const TEST_TIMEOUT = 60_000;
 
-/** A tiny but well-formed PDF: the server decides the type from the bytes, not the name. */
-const SMALL_PDF = Buffer.from(
-  [
-    '%PDF-1.4',
-    '1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj',
-    '2 0 obj <</Type /Pages /Kids [3 0 R] /Count 1>> endobj',
-    '3 0 obj <</Type /Page /Parent 2 0 R /MediaBox [0 0 200 200]>> endobj',
-    'trailer <</Root 1 0 R>>',
-    '%%EOF',
-    '',
-  ].join('\n'),
-  'latin1',
-);
+
 
 let browser: Browser;
 let screenshotDir: string;

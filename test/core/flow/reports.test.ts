@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SORRY_TEXT } from '../../../src/core/engine.js';
 import { LocalReportStorage } from '../../../src/services/files/reportStorage.js';
-import { createHarness, PDF_BYTES, textOf, type Harness } from '../../support/engineHarness.js';
+import { createHarness, textOf, type Harness } from '../../support/engineHarness.js';
+import { SMALL_PDF } from '../../support/files.js';
 import { seedClinic, stateOf, walkTo } from '../../support/clinicFixture.js';
 
 let h: Harness;
@@ -22,12 +23,12 @@ async function bookedPatient(options: Parameters<typeof createHarness>[0] = {}) 
 describe('report upload', () => {
   it('stores a PDF privately and records it on the appointment', async () => {
     const { p, appointmentId } = await bookedPatient();
-    const replies = await p.sendFile(PDF_BYTES, 'blood test.pdf', 'application/pdf');
+    const replies = await p.sendFile(SMALL_PDF, 'blood test.pdf', 'application/pdf');
     expect(textOf(replies)).toContain(`attached to your appointment ${appointmentId}`);
     const appointment = await h.store.getAppointment(appointmentId);
     expect(appointment?.reports).toHaveLength(1);
     const file = path.join(h.dir, 'reports', appointment!.reports[0]!.path);
-    expect(readFileSync(file)).toEqual(Buffer.from(PDF_BYTES));
+    expect(readFileSync(file)).toEqual(Buffer.from(SMALL_PDF));
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(await stateOf(h, p)).toBe('AWAITING_REPORT_UPLOAD');
     expect(textOf(await p.tap('Done'))).toContain('The doctor will see your reports');
@@ -53,7 +54,7 @@ describe('report upload', () => {
       size: h.settings.maxUploadBytes + 1,
       load: async () => {
         downloaded = true;
-        return PDF_BYTES;
+        return SMALL_PDF;
       },
     });
     expect(textOf(replies)).toContain('too large');
@@ -65,15 +66,15 @@ describe('report upload', () => {
     await seedClinic(h);
     const p = h.patient('eager');
     await walkTo(p, 'AWAITING_REPORT_CHOICE');
-    const replies = await p.sendFile(PDF_BYTES, 'x.pdf');
+    const replies = await p.sendFile(SMALL_PDF, 'x.pdf');
     expect(textOf(replies)).toContain('the report is attached');
     expect(await stateOf(h, p)).toBe('AWAITING_REPORT_UPLOAD');
   });
 
   it('stops at the per-appointment limit', async () => {
     const { p } = await bookedPatient();
-    for (let i = 0; i < h.settings.maxReportsPerAppointment; i++) await p.sendFile(PDF_BYTES, `r${i}.pdf`);
-    expect(textOf(await p.sendFile(PDF_BYTES, 'one-more.pdf'))).toContain('the most we can take');
+    for (let i = 0; i < h.settings.maxReportsPerAppointment; i++) await p.sendFile(SMALL_PDF, `r${i}.pdf`);
+    expect(textOf(await p.sendFile(SMALL_PDF, 'one-more.pdf'))).toContain('the most we can take');
   });
 
   it('adds a report later from the main menu', async () => {
@@ -81,7 +82,7 @@ describe('report upload', () => {
     await p.say('menu');
     await p.tap('Upload a report');
     expect(await stateOf(h, p)).toBe('AWAITING_REPORT_UPLOAD');
-    await p.sendFile(PDF_BYTES, 'later.pdf');
+    await p.sendFile(SMALL_PDF, 'later.pdf');
     expect((await h.store.getAppointment(appointmentId))?.reports).toHaveLength(1);
   });
 
@@ -90,7 +91,7 @@ describe('report upload', () => {
     const blocker = path.join(mkdtempSync(path.join(os.tmpdir(), 'clinic-blocker-')), 'not-a-directory');
     writeFileSync(blocker, '');
     const { p, appointmentId } = await bookedPatient({ reports: new LocalReportStorage(path.join(blocker, 'reports')) });
-    const replies = await p.sendFile(PDF_BYTES, 'x.pdf');
+    const replies = await p.sendFile(SMALL_PDF, 'x.pdf');
     expect(textOf(replies)).toBe(SORRY_TEXT);
     expect((await h.store.getAppointment(appointmentId))?.reports).toEqual([]);
     expect(await stateOf(h, p)).toBe('AWAITING_REPORT_UPLOAD');
