@@ -6,8 +6,6 @@
 /** A messaging platform the clinic is reachable on. */
 export type Channel = 'telegram' | 'whatsapp' | 'web';
 
-export const CHANNELS: readonly Channel[] = ['telegram', 'whatsapp', 'web'];
-
 /** Where a conversation lives: enough to message the patient again later (reminders, payment pushes). */
 export interface ConversationRef {
   channel: Channel;
