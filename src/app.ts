@@ -10,17 +10,19 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebChatChannel } from './channels/web/webChatChannel.js';
+import type { AppComponent, AppContext } from './component.js';
 import type { AppConfig } from './config.js';
 import { ConversationEngine } from './core/engine.js';
 import type { FlowSettings } from './core/flow/turn.js';
-import type { Clock } from './core/ports.js';
+import type { ClinicStore, Clock, IntentDetector, PaymentGateway } from './core/ports.js';
 import { describeFeatures, type FeatureStatus } from './features.js';
 import { createHttpApp } from './http/app.js';
 import { createLogger, type Logger } from './logging.js';
 import { DocumentVault, loadOrCreateSigningKey } from './services/files/documentVault.js';
 import { LocalReportStorage } from './services/files/reportStorage.js';
 import { startHousekeeping } from './services/housekeeping.js';
-import { openClinicDatabase, seedSampleData, SqliteClinicStore, SqliteSessionStore, SqliteWebOutbox } from './store/sqlite/index.js';
+import { OutboxAdminAlerts, OutboxNotifier } from './services/delivery/notifier.js';
+import { openClinicDatabase, seedSampleData, SqliteClinicStore, SqliteOutbox, SqliteSessionStore } from './store/sqlite/index.js';
 
 export interface StartOptions {
   clock?: Clock;
@@ -33,6 +35,8 @@ export interface RunningApp {
   /** Where the web chat is, e.g. http://localhost:3000. */
   url: string;
   features: FeatureStatus[];
+  /** The shared parts, for tests and operator scripts running in-process. */
+  context: AppContext;
   /** Stops taking messages, finishes the ones in progress, closes the server and the database. */
   close(): Promise<void>;
 }
@@ -80,22 +84,43 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   if (seedSampleData(db, { now: clock.now(), timezone: config.clinic.timezone })) {
     logger.info('empty store: added sample doctors and slots for the next 14 days');
   }
-  const store = new SqliteClinicStore(db);
-  const sessions = new SqliteSessionStore(db);
-  const outbox = new SqliteWebOutbox(db);
+  const store: ClinicStore = new SqliteClinicStore(db);
+  const outbox = new SqliteOutbox(db);
+  const sessions = new SqliteSessionStore(db, outbox);
   const documents = new DocumentVault(
     path.join(config.dataDir, 'documents'),
     await loadOrCreateSigningKey(path.join(config.dataDir, 'keys', 'download-signing.key')),
   );
+  const notifier = new OutboxNotifier(outbox, documents, clock);
+  const alerts = new OutboxAdminAlerts({
+    outbox,
+    clock,
+    logger,
+    channel: config.telegram.adminBotToken ? 'telegram-admin' : 'telegram',
+    adminChatIds: config.telegram.botToken || config.telegram.adminBotToken ? config.telegram.adminIds : [],
+  });
+  const payments: PaymentGateway | undefined = undefined;
+  const intents: IntentDetector | undefined = undefined;
 
   const engine = new ConversationEngine({
-    deps: { store, reports: new LocalReportStorage(path.join(config.dataDir, 'reports')), settings: flowSettings(config), logger },
+    deps: {
+      store,
+      reports: new LocalReportStorage(path.join(config.dataDir, 'reports')),
+      settings: flowSettings(config),
+      logger,
+      alerts,
+      ...(payments ? { payments } : {}),
+      ...(intents ? { intents } : {}),
+    },
     sessions,
+    outbox,
+    files: documents,
     clock,
     sessionTtlHours: config.sessionTtlHours,
   });
 
   let baseUrl = config.publicBaseUrl ?? `http://localhost:${config.port}`;
+  const context: AppContext = { config, clock, logger, db, store, sessions, outbox, documents, engine, notifier, alerts, baseUrl: () => baseUrl };
   const webChat = new WebChatChannel({
     engine,
     outbox,
@@ -106,8 +131,19 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     downloadLinkMinutes: DOWNLOAD_LINK_MINUTES,
   });
 
+  // Channels and services beyond the web chat, in start order (stopped in reverse).
+  const components: AppComponent[] = [];
+  const addComponent = async (make: (ctx: AppContext) => Promise<AppComponent | undefined>) => {
+    const component = await make(context);
+    if (component) components.push(component);
+  };
+  void addComponent;
+
   let shuttingDown = false;
-  const features = () => describeFeatures(config, baseUrl);
+  const features = () => {
+    const overrides = new Map(components.flatMap((c) => (c.feature ? [[c.feature.name, c.feature] as const] : [])));
+    return describeFeatures(config, baseUrl).map((feature) => overrides.get(feature.name) ?? feature);
+  };
   const app = createHttpApp({
     webChat,
     documents,
@@ -117,32 +153,48 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     clinicName: config.clinic.name,
     maxUploadBytes: config.maxUploadBytes,
     isShuttingDown: () => shuttingDown,
+    routes: components.flatMap((c) => c.routes ?? []),
     health: async () => {
       const storeState = await store.ping().then(
-        () => ({ ok: true, kind: 'sqlite' }),
-        (error: unknown) => ({ ok: false, kind: 'sqlite', error: error instanceof Error ? error.message : String(error) }),
+        () => ({ ok: true, kind: config.google ? 'sheets' : 'sqlite' }),
+        (error: unknown) => ({ ok: false, kind: config.google ? 'sheets' : 'sqlite', error: error instanceof Error ? error.message : String(error) }),
       );
+      const parts: Record<string, { ok: boolean }> = {};
+      for (const component of components) {
+        if (component.health) {
+          parts[component.name] = await component.health().catch((error: unknown) => ({ ok: false, error: error instanceof Error ? error.message : String(error) }));
+        }
+      }
+      const ok = storeState.ok && !shuttingDown && Object.values(parts).every((part) => part.ok);
       return {
-        ok: storeState.ok && !shuttingDown,
-        status: shuttingDown ? 'shutting-down' : storeState.ok ? 'ok' : 'degraded',
+        ok,
+        status: shuttingDown ? 'shutting-down' : ok ? 'ok' : 'degraded',
         store: storeState,
+        ...parts,
         features: Object.fromEntries(features().map((f) => [f.name, { on: f.on, detail: f.detail }])),
       };
     },
   });
 
   const stopHousekeeping = startHousekeeping({ store, sessions, outbox, clock, logger, sessionTtlHours: config.sessionTtlHours, transcriptDays: TRANSCRIPT_DAYS });
+  const stopComponents = async () => {
+    for (const component of [...components].reverse()) {
+      await component.stop?.().catch((error: unknown) => logger.error({ err: error, component: component.name }, 'component did not stop cleanly'));
+    }
+  };
   let server: Server;
   let address: AddressInfo;
   try {
     ({ server, address } = await listen(app, config.port, options.host));
   } catch (error) {
     await stopHousekeeping();
+    await stopComponents();
     await store.close();
     throw error;
   }
   if (!config.publicBaseUrl) baseUrl = `http://localhost:${address.port}`;
   logger.info({ port: address.port }, 'listening');
+  for (const component of components) await component.start?.();
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -158,9 +210,10 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
       await serverClosed;
       clearInterval(sweep);
       clearTimeout(cut);
+      await stopComponents();
       await store.close();
       logger.info('stopped');
     })());
 
-  return { url: baseUrl, features: features(), close };
+  return { url: baseUrl, features: features(), close, context };
 }

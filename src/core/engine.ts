@@ -3,13 +3,14 @@
  * It loads the chat's stored session, drops duplicate deliveries, runs global commands or the current
  * step, and saves the session only when the whole turn succeeded, so nothing is half-written.
  */
+import { toStoredMessage, type DocumentFiles, type StoredMessage } from './delivery.js';
 import { ClinicError } from './errors.js';
 import { runGlobalCommand, globalCommandOf } from './flow/commands.js';
 import { STEPS } from './flow/steps.js';
 import { Turn, type FlowDeps } from './flow/turn.js';
 import { KeyedLock } from './keyedLock.js';
-import { conversationKey, type ConversationRef, type Inbound, type Outbound } from './messages.js';
-import type { Clock, SessionStore } from './ports.js';
+import { conversationKey, type ConversationRef, type Inbound, type MenuOption, type Outbound } from './messages.js';
+import type { Clock, Outbox, SessionStore } from './ports.js';
 import { newSession, type Session } from './session.js';
 
 /** Thrown by {@link ConversationEngine.handle} once shutdown has begun; channels answer "try again". */
@@ -22,6 +23,10 @@ export class EngineClosedError extends ClinicError {
 export interface EngineOptions {
   deps: FlowDeps;
   sessions: SessionStore;
+  /** Where the "sorry" of a failed turn goes (the turn itself is committed through `sessions`). */
+  outbox: Outbox;
+  /** Private storage for documents in replies (the outbox keeps their ids). */
+  files: DocumentFiles;
   clock: Clock;
   /** Sessions idle for longer start afresh. */
   sessionTtlHours: number;
@@ -29,6 +34,8 @@ export interface EngineOptions {
 
 /** How many recent message ids a session remembers for de-duplication. */
 const REMEMBERED_MESSAGE_IDS = 30;
+/** Longest patient text kept in the stored transcript. */
+const TRANSCRIPT_TEXT_LIMIT = 4000;
 
 export const SORRY_TEXT = 'Sorry, something went wrong on our side. Please send your message again in a moment.';
 
@@ -58,7 +65,7 @@ export class ConversationEngine {
   }
 
   private async process(inbound: Inbound): Promise<Outbound[]> {
-    const { sessions, clock, deps, sessionTtlHours } = this.options;
+    const { sessions, outbox, files, clock, deps, sessionTtlHours } = this.options;
     const now = clock.now();
     const ref: ConversationRef = { channel: inbound.channel, chatId: inbound.chatId };
 
@@ -66,6 +73,7 @@ export class ConversationEngine {
     if (stored?.recentMessageIds.includes(inbound.messageId)) return [];
     const expired = stored !== undefined && now.getTime() - Date.parse(stored.updatedAt) > sessionTtlHours * 3_600_000;
     const session: Session = stored && !expired ? structuredClone(stored) : newSession(now);
+    const patient = transcriptEntry(inbound, session.menu);
 
     const turn = new Turn(session, inbound, now, deps, STEPS);
     try {
@@ -77,12 +85,17 @@ export class ConversationEngine {
       }
     } catch (error) {
       deps.logger.error({ err: error, channel: ref.channel, chatId: ref.chatId, state: session.state }, 'message handling failed');
+      // Nothing of the turn is kept, so the patient can send the same message again.
+      await outbox.push(ref, [{ kind: 'text', text: SORRY_TEXT }], now, { inReplyTo: inbound.messageId });
       return [{ kind: 'text', text: SORRY_TEXT }];
     }
 
     session.recentMessageIds = [...session.recentMessageIds, inbound.messageId].slice(-REMEMBERED_MESSAGE_IDS);
     session.updatedAt = now.toISOString();
-    await sessions.save(ref, session);
+    const replies: StoredMessage[] = [];
+    for (const reply of turn.replies) replies.push(await toStoredMessage(reply, files));
+    // The session and the replies are stored together: a crash keeps both or neither.
+    await sessions.commitTurn(ref, session, { messageId: inbound.messageId, patient, replies, now });
     deps.logger.debug(
       { channel: ref.channel, chatId: ref.chatId, content: inbound.content.kind, state: session.state, replies: turn.replies.length },
       'message handled',
@@ -117,5 +130,22 @@ export class ConversationEngine {
       return turn.askAgain();
     }
     await step.handle(turn);
+  }
+}
+
+/** The patient's message as the stored transcript shows it. */
+function transcriptEntry(inbound: Inbound, menuOnScreen: readonly MenuOption[]): StoredMessage {
+  const content = inbound.content;
+  switch (content.kind) {
+    case 'text':
+      return { kind: 'text', text: content.text.slice(0, TRANSCRIPT_TEXT_LIMIT) };
+    case 'choice':
+      return { kind: 'text', text: menuOnScreen.find((option) => option.id === content.optionId)?.label ?? '(tapped an older button)' };
+    case 'contact':
+      return { kind: 'text', text: '(shared a contact)' };
+    case 'voice':
+      return { kind: 'text', text: '(voice note)' };
+    case 'file':
+      return { kind: 'text', text: `(sent a file: ${content.fileName.slice(0, 200)})` };
   }
 }

@@ -14,6 +14,7 @@ import type {
   Slot,
   SlotUsage,
 } from './domain.js';
+import type { DeliveryChannel, DeliveryRoute, OutboxEntry, StoredMessage } from './delivery.js';
 import type { ConversationRef, Outbound } from './messages.js';
 import type { Session } from './session.js';
 
@@ -41,6 +42,8 @@ export interface AppointmentQuery {
   statuses?: readonly AppointmentStatus[];
   /** Only appointments dated on or after this clinic-local date. */
   fromDate?: string;
+  /** Only appointments dated on or before this clinic-local date. */
+  toDate?: string;
 }
 
 /**
@@ -79,21 +82,95 @@ export interface ClinicStore {
   addReport(appointmentId: string, report: ReportRef, now: Date): Promise<Appointment>;
   /** Marks HELD appointments whose hold lapsed at `now` as EXPIRED and returns them. */
   expireHolds(now: Date): Promise<Appointment[]>;
+  /** Adds or replaces a doctor (staff tooling, scripts, sample data; the flow never writes doctors). */
+  upsertDoctor(doctor: Doctor): Promise<void>;
+  /** Adds or replaces a slot (staff tooling, /block and /unblock, slot generation). */
+  upsertSlot(slot: Slot): Promise<void>;
   close(): Promise<void>;
+}
+
+/** What one handled message adds to the stored conversation. */
+export interface TurnRecord {
+  /** Platform message id of the patient's message; the replies are stored as answering it. */
+  messageId: string;
+  /** The patient's message as the transcript shows it (files and voice notes as a placeholder). */
+  patient: StoredMessage | null;
+  replies: StoredMessage[];
+  now: Date;
 }
 
 /** Conversation state, kept outside the process so a restart resumes every conversation. */
 export interface SessionStore {
   load(ref: ConversationRef): Promise<Session | undefined>;
   save(ref: ConversationRef, session: Session): Promise<void>;
+  /**
+   * Saves the session a turn produced and appends the turn to the outbox, in one transaction: after a
+   * crash both are stored or neither is.
+   */
+  commitTurn(ref: ConversationRef, session: Session, turn: TurnRecord): Promise<void>;
   delete(ref: ConversationRef): Promise<void>;
   /** Deletes sessions last updated before `cutoff`; returns how many. */
   deleteIdle(cutoff: Date): Promise<number>;
 }
 
-/** Sends messages to a patient outside a reply (payment confirmed, reminder, cancelled by clinic). */
+/** Options of one push through the {@link Notifier} or the {@link Outbox}. */
+export interface PushOptions {
+  /**
+   * Makes the push happen at most once: a second push with the same key (a duplicate webhook, a
+   * reminder job racing another) is skipped. E.g. `reminder:APT-123:1440`.
+   */
+  dedupeKey?: string;
+}
+
+/**
+ * Sends messages to a patient outside a reply (payment confirmed, reminder, cancelled by clinic). The
+ * messages are stored in the durable outbox and delivered by the channel's sender; resolves true once
+ * stored, false when `dedupeKey` had already been used.
+ */
 export interface Notifier {
-  send(to: ConversationRef, messages: Outbound[]): Promise<void>;
+  send(to: ConversationRef, messages: Outbound[], options?: PushOptions): Promise<boolean>;
+}
+
+/** Tells the clinic's admins something (new booking, undeliverable patient, payment); never throws. */
+export interface AdminAlerts {
+  alert(text: string, options?: PushOptions): Promise<void>;
+}
+
+/** Backlog of undelivered entries of one channel. */
+export interface OutboxBacklog {
+  pending: number;
+  /** Creation instant of the oldest pending entry, or null. */
+  oldestPendingAt: string | null;
+  undeliverable: number;
+}
+
+/**
+ * The durable outbox of every channel: the stored conversation (both sides) and the delivery queue of
+ * the bot's messages. Channels that are pulled rather than pushed (the web chat) have their entries
+ * marked sent when written.
+ */
+export interface Outbox {
+  /** Appends bot messages for one chat, in order; [] when `dedupeKey` was used before. */
+  push(route: DeliveryRoute, messages: StoredMessage[], now: Date, options?: PushOptions & { inReplyTo?: string }): Promise<OutboxEntry[]>;
+  /** Entries of a chat with seq > afterSeq, oldest first; patient entries only when asked for. */
+  listAfter(route: DeliveryRoute, afterSeq: number, limit: number, options?: { includePatient?: boolean }): Promise<OutboxEntry[]>;
+  /** The bot's entries answering one platform message id, oldest first. */
+  listReplies(route: DeliveryRoute, inReplyTo: string): Promise<OutboxEntry[]>;
+  /** The oldest pending entry of each chat of a channel (chats ordered by that entry), at most `limit`. */
+  pendingHeads(channel: DeliveryChannel, limit: number): Promise<OutboxEntry[]>;
+  /** The oldest pending entry of one chat. */
+  nextPending(route: DeliveryRoute): Promise<OutboxEntry | undefined>;
+  markSent(id: number, now: Date): Promise<void>;
+  /** Records a failed attempt that will be retried. */
+  markAttemptFailed(id: number, error: string, now: Date): Promise<void>;
+  markUndeliverable(id: number, reason: string, now: Date): Promise<void>;
+  /** Undeliverable entries, newest first (shown to admins). */
+  listUndeliverable(limit: number): Promise<OutboxEntry[]>;
+  backlog(channel: DeliveryChannel): Promise<OutboxBacklog>;
+  /** Deletes delivered and undeliverable entries created before `cutoff`; pending ones stay. */
+  deleteOlderThan(cutoff: Date): Promise<number>;
+  /** Called after entries for `channel` are written, so its sender can wake up at once. */
+  onPush(listener: (channel: DeliveryChannel) => void): () => void;
 }
 
 /** An online payment link for an appointment (Razorpay). */

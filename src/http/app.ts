@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import type { WebChatChannel } from '../channels/web/webChatChannel.js';
 import type { Clock } from '../core/ports.js';
@@ -31,6 +31,8 @@ export interface HttpAppParts {
   health: () => Promise<HealthReport>;
   /** True once shutdown has begun: new API requests get 503 while in-flight ones finish. */
   isShuttingDown: () => boolean;
+  /** Routes of channels and services (webhooks, admin endpoints); each parses its own body. */
+  routes?: Router[];
 }
 
 function escapeAttribute(value: string): string {
@@ -79,6 +81,7 @@ export function createHttpApp(parts: HttpAppParts): Express {
     res.setHeader('Retry-After', '5');
     sendError(res, 503, 'SHUTTING_DOWN', 'The service is restarting. Please try again in a few seconds.');
   });
+  for (const router of parts.routes ?? []) app.use(router);
   app.use(webChatRoutes(parts.webChat, { maxUploadBytes: parts.maxUploadBytes }));
   app.use(downloadRoutes(parts.documents, parts.clock));
 

@@ -1,7 +1,7 @@
 /**
  * The web chat API (DESIGN.md "Web chat API"):
  *   POST /api/chat/:sessionId/messages   {text} | {choice} as JSON, or multipart with a `file`
- *   GET  /api/chat/:sessionId/messages?after=SEQ
+ *   GET  /api/chat/:sessionId/messages?after=SEQ[&transcript=true]  (transcript: the patient's side too)
  */
 import express, { Router, type RequestHandler } from 'express';
 import multer from 'multer';
@@ -78,7 +78,8 @@ export function webChatRoutes(channel: WebChatChannel, options: { maxUploadBytes
     const after = afterQuery.safeParse(req.query.after);
     if (!after.success) throw new HttpError(400, 'BAD_AFTER', '"after" must be a whole number (the last seq you have).');
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ messages: await channel.history(String(req.params.sessionId), after.data) });
+    const transcript = req.query.transcript === 'true' || req.query.transcript === '1';
+    res.json({ messages: await channel.history(String(req.params.sessionId), after.data, transcript) });
   });
 
   return router;

@@ -3,18 +3,17 @@
  * (so staff see the slot free in the data too), idle conversations are forgotten after
  * SESSION_TTL_HOURS, and old web chat transcripts are deleted.
  */
-import type { WebOutbox } from '../channels/web/outbox.js';
-import type { Clock, ClinicStore, SessionStore } from '../core/ports.js';
+import type { Clock, ClinicStore, Outbox, SessionStore } from '../core/ports.js';
 import type { Logger } from '../logging.js';
 
 export interface HousekeepingOptions {
   store: ClinicStore;
   sessions: SessionStore;
-  outbox: WebOutbox;
+  outbox: Outbox;
   clock: Clock;
   logger: Logger;
   sessionTtlHours: number;
-  /** Web chat transcripts older than this are deleted. */
+  /** Delivered messages (the stored conversations) older than this are deleted. */
   transcriptDays: number;
 }
 

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConversationEngine, EngineClosedError } from '../../src/core/engine.js';
 import { LocalReportStorage } from '../../src/services/files/reportStorage.js';
-import { openClinicDatabase, SqliteClinicStore, SqliteSessionStore } from '../../src/store/sqlite/index.js';
+import { openClinicDatabase, SqliteClinicStore, SqliteOutbox, SqliteSessionStore } from '../../src/store/sqlite/index.js';
 import { createHarness, menuLabels, TEST_SETTINGS, textOf, type Harness } from '../support/engineHarness.js';
 import { seedClinic, stateOf, walkTo } from '../support/clinicFixture.js';
 
@@ -64,6 +64,8 @@ describe('ConversationEngine', () => {
     const engine = new ConversationEngine({
       deps: { store, reports: new LocalReportStorage(path.join(h.dir, 'reports')), settings: TEST_SETTINGS, logger: pino({ level: 'silent' }) },
       sessions: new SqliteSessionStore(db),
+      outbox: new SqliteOutbox(db),
+      files: h.documents,
       clock: h.clock,
       sessionTtlHours: 24,
     });

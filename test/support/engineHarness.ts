@@ -13,7 +13,8 @@ import type { Channel, Inbound, InboundContent, Outbound } from '../../src/core/
 import type { ReportStorage } from '../../src/core/ports.js';
 import { TestClock } from './clock.js';
 import { LocalReportStorage } from '../../src/services/files/reportStorage.js';
-import { openClinicDatabase, SqliteClinicStore, SqliteSessionStore } from '../../src/store/sqlite/index.js';
+import { DocumentVault } from '../../src/services/files/documentVault.js';
+import { openClinicDatabase, SqliteClinicStore, SqliteOutbox, SqliteSessionStore } from '../../src/store/sqlite/index.js';
 
 /** 10:00 on Saturday 21 Nov 2026 in Asia/Kolkata. */
 export const SATURDAY_10AM_IST = new Date('2026-11-21T04:30:00.000Z');
@@ -54,7 +55,9 @@ export function createHarness(options: HarnessOptions = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'clinic-flow-'));
   const db = openClinicDatabase(path.join(dir, 'clinic.db'));
   const store = new SqliteClinicStore(db);
-  const sessions = new SqliteSessionStore(db);
+  const outbox = new SqliteOutbox(db);
+  const sessions = new SqliteSessionStore(db, outbox);
+  const documents = new DocumentVault(path.join(dir, 'documents'), Buffer.alloc(32, 7));
   const clock = new TestClock(options.now ?? SATURDAY_10AM_IST);
   const reports = options.reports ?? new LocalReportStorage(path.join(dir, 'reports'));
   const logger = pino({ level: 'silent' });
@@ -62,6 +65,8 @@ export function createHarness(options: HarnessOptions = {}) {
   const engine = new ConversationEngine({
     deps: { store, reports, settings, logger },
     sessions,
+    outbox,
+    files: documents,
     clock,
     sessionTtlHours: options.sessionTtlHours ?? 24,
   });
@@ -111,6 +116,8 @@ export function createHarness(options: HarnessOptions = {}) {
     db,
     store,
     sessions,
+    outbox,
+    documents,
     clock,
     engine,
     settings,

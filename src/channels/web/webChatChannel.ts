@@ -1,14 +1,14 @@
 /**
- * The web chat channel: turns API requests into {@link Inbound} messages for the engine and keeps
- * every message sent to a browser session in a persistent, numbered outbox, so the page can fetch
- * replies and later pushes (GET ?after=SEQ) even after a server restart.
+ * The web chat channel: turns API requests into {@link Inbound} messages for the engine and shows the
+ * web chat's view of the durable outbox, so the page can fetch replies and later pushes
+ * (GET ?after=SEQ) even after a server restart.
  */
 import { randomUUID } from 'node:crypto';
+import type { OutboxEntry } from '../../core/delivery.js';
 import { KeyedLock } from '../../core/keyedLock.js';
-import type { ConversationRef, Inbound, InboundContent, Outbound } from '../../core/messages.js';
-import type { Clock, Notifier } from '../../core/ports.js';
+import type { Inbound, InboundContent, MenuOption, Outbound } from '../../core/messages.js';
+import type { Clock, Outbox } from '../../core/ports.js';
 import type { DocumentVault } from '../../services/files/documentVault.js';
-import type { StoredWebMessage, WebMessageBody, WebOutbox } from './outbox.js';
 
 /** A web chat session id: chosen by the client, at least 128 bits of URL-safe randomness. */
 export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{22,128}$/;
@@ -19,13 +19,23 @@ export type WebInput =
   | { kind: 'choice'; optionId: string }
   | { kind: 'file'; bytes: Uint8Array; mime: string; fileName: string };
 
-/** A message as the web chat API returns it. */
-export type WebMessage = Omit<StoredWebMessage, 'fileId'>;
+/** A message as the web chat API returns it (DESIGN.md "Web chat API"). */
+export interface WebMessage {
+  seq: number;
+  kind: 'text' | 'menu' | 'link' | 'document' | 'ask-contact';
+  text: string;
+  options?: MenuOption[];
+  url?: string;
+  label?: string;
+  fileName?: string;
+  /** Only in a transcript (`?transcript=true`): who wrote it. */
+  from?: 'patient' | 'bot';
+}
 
 export interface WebChatOptions {
   /** The conversation engine (or anything with its `handle`). */
   engine: { handle(inbound: Inbound): Promise<Outbound[]> };
-  outbox: WebOutbox;
+  outbox: Outbox;
   documents: DocumentVault;
   clock: Clock;
   /** Base URL of download links ('' for links relative to the page's origin). */
@@ -36,8 +46,8 @@ export interface WebChatOptions {
 
 const HISTORY_PAGE = 200;
 
-export class WebChatChannel implements Notifier {
-  /** Serialises the handling and recording of one session's messages, so retries see earlier replies. */
+export class WebChatChannel {
+  /** Serialises one session's requests, so a retry sees the replies of the first delivery. */
   private readonly lock = new KeyedLock();
 
   constructor(private readonly options: WebChatOptions) {}
@@ -48,22 +58,19 @@ export class WebChatChannel implements Notifier {
    */
   async receive(sessionId: string, input: WebInput, clientMessageId?: string): Promise<WebMessage[]> {
     const messageId = clientMessageId ?? randomUUID();
+    const route = { channel: 'web', chatId: sessionId } as const;
     return this.lock.run(sessionId, async () => {
-      const earlier = await this.options.outbox.listReplies(sessionId, messageId);
-      if (earlier.length > 0) return this.present(earlier);
-      const replies = await this.options.engine.handle(this.toInbound(sessionId, messageId, input));
-      return this.record(sessionId, replies, messageId);
+      const earlier = await this.options.outbox.listReplies(route, messageId);
+      if (earlier.length > 0) return this.present(earlier, false);
+      await this.options.engine.handle(this.toInbound(sessionId, messageId, input));
+      return this.present(await this.options.outbox.listReplies(route, messageId), false);
     });
   }
 
-  /** Everything sent to the session after `afterSeq`. */
-  async history(sessionId: string, afterSeq: number): Promise<WebMessage[]> {
-    return this.present(await this.options.outbox.listAfter(sessionId, afterSeq, HISTORY_PAGE));
-  }
-
-  /** Pushes messages to a web chat (payment confirmed, reminders); the page picks them up by polling. */
-  async send(to: ConversationRef, messages: Outbound[]): Promise<void> {
-    await this.lock.run(to.chatId, () => this.record(to.chatId, messages, null));
+  /** Everything sent to the session after `afterSeq`; with `transcript`, the patient's side too. */
+  async history(sessionId: string, afterSeq: number, transcript = false): Promise<WebMessage[]> {
+    const entries = await this.options.outbox.listAfter({ channel: 'web', chatId: sessionId }, afterSeq, HISTORY_PAGE, { includePatient: transcript });
+    return this.present(entries, transcript);
   }
 
   private toInbound(sessionId: string, messageId: string, input: WebInput): Inbound {
@@ -77,37 +84,25 @@ export class WebChatChannel implements Notifier {
     return { channel: 'web', chatId: sessionId, messageId, receivedAt: this.options.clock.now(), content };
   }
 
-  private async record(sessionId: string, messages: Outbound[], inReplyTo: string | null): Promise<WebMessage[]> {
-    const bodies: WebMessageBody[] = [];
-    for (const message of messages) bodies.push(await this.toBody(message));
-    const stored = await this.options.outbox.append(sessionId, bodies, inReplyTo, this.options.clock.now());
-    return this.present(stored);
-  }
-
-  private async toBody(message: Outbound): Promise<WebMessageBody> {
-    switch (message.kind) {
-      case 'text':
-      case 'ask-contact':
-        return { kind: message.kind, text: message.text };
-      case 'menu':
-        return { kind: 'menu', text: message.text, options: message.options };
-      case 'link':
-        return { kind: 'link', text: message.text, url: message.url, label: message.label };
-      case 'document': {
-        const fileId = await this.options.documents.put({ fileName: message.fileName, mime: message.mime, bytes: message.bytes });
-        return { kind: 'document', text: message.caption, fileName: message.fileName, fileId };
-      }
-    }
-  }
-
-  /** Replaces private file ids by download links signed now, so a link read later is still valid. */
-  private present(messages: StoredWebMessage[]): WebMessage[] {
+  /** Entries as API messages; document ids become download links signed now, so a link read later is still valid. */
+  private present(entries: OutboxEntry[], withAuthor: boolean): WebMessage[] {
     const { documents, clock, downloadLinkMinutes, downloadBaseUrl } = this.options;
     const expiresAt = new Date(clock.now().getTime() + downloadLinkMinutes * 60_000);
-    return messages.map(({ fileId, ...message }) => {
-      if (!fileId) return message;
-      const { expires, signature } = documents.sign(fileId, expiresAt);
-      return { ...message, url: `${downloadBaseUrl}/files/${fileId}?expires=${expires}&signature=${signature}` };
+    return entries.map(({ seq, message, author }): WebMessage => {
+      const from = withAuthor ? { from: author } : {};
+      switch (message.kind) {
+        case 'document': {
+          const { expires, signature } = documents.sign(message.fileId, expiresAt);
+          const url = `${downloadBaseUrl}/files/${message.fileId}?expires=${expires}&signature=${signature}`;
+          return { seq, kind: 'document', text: message.text, fileName: message.fileName, url, ...from };
+        }
+        case 'menu':
+          return { seq, kind: 'menu', text: message.text, options: message.options, ...from };
+        case 'link':
+          return { seq, kind: 'link', text: message.text, url: message.url, label: message.label, ...from };
+        default:
+          return { seq, kind: message.kind, text: message.text, ...from };
+      }
     });
   }
 }

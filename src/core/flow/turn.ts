@@ -5,7 +5,7 @@
 import type { CountryCode } from 'libphonenumber-js';
 import type { Inbound, MenuOption, Outbound } from '../messages.js';
 import { matchMenuAnswer, type OptionAliases } from '../menuMatching.js';
-import type { ClinicInfo, ClinicStore, IntentDetector, PaymentGateway, ReportStorage } from '../ports.js';
+import type { AdminAlerts, ClinicInfo, ClinicStore, IntentDetector, PaymentGateway, ReportStorage } from '../ports.js';
 import type { FlowState, Session } from '../session.js';
 
 /** The few logger methods the core uses; pino's logger satisfies it. */
@@ -36,6 +36,8 @@ export interface FlowDeps {
   reports: ReportStorage;
   settings: FlowSettings;
   logger: CoreLogger;
+  /** Tells the clinic's admins of new bookings and cancellations. */
+  alerts?: AdminAlerts;
   payments?: PaymentGateway;
   intents?: IntentDetector;
 }

@@ -7,10 +7,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { OUTBOX_MIGRATION } from './migrations/002-outbox.js';
+import { ADMIN_MIGRATION } from './migrations/003-admin.js';
+import { PAYMENTS_MIGRATION } from './migrations/004-payments.js';
+import { SHEETS_MIGRATION } from './migrations/005-sheets.js';
+import { REMINDERS_MIGRATION } from './migrations/006-reminders.js';
 
 /**
  * Ordered schema changes. Never edit or reorder an entry that has shipped: files in the field were
- * migrated with it. Add a new entry instead.
+ * migrated with it. Add a new entry instead (later ones live in ./migrations, one file each).
  */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -107,6 +112,11 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  OUTBOX_MIGRATION,
+  ADMIN_MIGRATION,
+  PAYMENTS_MIGRATION,
+  SHEETS_MIGRATION,
+  REMINDERS_MIGRATION,
 ];
 
 /**

@@ -4,8 +4,9 @@
  */
 import type Database from 'better-sqlite3';
 import type { ConversationRef } from '../../core/messages.js';
-import type { SessionStore } from '../../core/ports.js';
+import type { SessionStore, TurnRecord } from '../../core/ports.js';
 import type { Session } from '../../core/session.js';
+import { SqliteOutbox } from './outbox.js';
 import { toIsoInstant } from './rows.js';
 
 /**
@@ -15,7 +16,14 @@ import { toIsoInstant } from './rows.js';
 export class SqliteSessionStore implements SessionStore {
   private readonly statements;
 
-  constructor(db: Database.Database) {
+  /**
+   * @param outbox the outbox a turn's messages are appended to, in the same transaction as the
+   *   session (it must use the same database)
+   */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly outbox: SqliteOutbox = new SqliteOutbox(db),
+  ) {
     this.statements = {
       load: db.prepare<[string, string], { data: string }>(
         'SELECT data FROM sessions WHERE channel = ? AND chat_id = ?',
@@ -44,6 +52,16 @@ export class SqliteSessionStore implements SessionStore {
 
   async save(ref: ConversationRef, session: Session): Promise<void> {
     this.statements.save.run(ref.channel, ref.chatId, JSON.stringify(session), toIsoInstant(session.updatedAt));
+  }
+
+  async commitTurn(ref: ConversationRef, session: Session, turn: TurnRecord): Promise<void> {
+    const written = this.db
+      .transaction(() => {
+        this.statements.save.run(ref.channel, ref.chatId, JSON.stringify(session), toIsoInstant(session.updatedAt));
+        return this.outbox.appendTurn(ref, turn, turn.now);
+      })
+      .immediate();
+    if (written.length > 0) this.outbox.announce(ref.channel);
   }
 
   async delete(ref: ConversationRef): Promise<void> {

@@ -34,7 +34,7 @@ describe('openClinicDatabase', () => {
       expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
       expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
       expect(tableNames(db)).toEqual(
-        expect.arrayContaining(['appointments', 'doctors', 'meta', 'sessions', 'slots', 'web_outbox']),
+        expect.arrayContaining(['appointments', 'doctors', 'meta', 'sessions', 'slots', 'outbox', 'outbox_chats', 'outbox_dedupe']),
       );
       const indexes = db
         .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
@@ -47,7 +47,8 @@ describe('openClinicDatabase', () => {
           'appointments_conversation',
           'appointments_phone',
           'sessions_updated_at',
-          'web_outbox_reply',
+          'outbox_reply',
+          'outbox_pending',
         ]),
       );
     } finally {

