@@ -14,7 +14,7 @@ import type { AppComponent, AppContext } from './component.js';
 import type { AppConfig } from './config.js';
 import { ConversationEngine } from './core/engine.js';
 import type { FlowSettings } from './core/flow/turn.js';
-import type { ClinicStore, Clock, IntentDetector, PaymentGateway } from './core/ports.js';
+import type { AdminConsole, ClinicStore, Clock, IntentDetector, PaymentGateway } from './core/ports.js';
 import { describeFeatures, type FeatureStatus } from './features.js';
 import { createHttpApp } from './http/app.js';
 import { createLogger, type Logger } from './logging.js';
@@ -119,8 +119,24 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     sessionTtlHours: config.sessionTtlHours,
   });
 
+  const admin: AdminConsole | undefined = undefined;
+
   let baseUrl = config.publicBaseUrl ?? `http://localhost:${config.port}`;
-  const context: AppContext = { config, clock, logger, db, store, sessions, outbox, documents, engine, notifier, alerts, baseUrl: () => baseUrl };
+  const context: AppContext = {
+    config,
+    clock,
+    logger,
+    db,
+    store,
+    sessions,
+    outbox,
+    documents,
+    engine,
+    notifier,
+    alerts,
+    ...(admin ? { admin } : {}),
+    baseUrl: () => baseUrl,
+  };
   const webChat = new WebChatChannel({
     engine,
     outbox,

@@ -8,7 +8,7 @@ import type { Router } from 'express';
 import type { AppConfig } from './config.js';
 import type { DocumentFiles } from './core/delivery.js';
 import type { ConversationEngine } from './core/engine.js';
-import type { AdminAlerts, Clock, ClinicStore, Notifier, Outbox, SessionStore } from './core/ports.js';
+import type { AdminAlerts, AdminConsole, Clock, ClinicStore, Notifier, Outbox, SessionStore } from './core/ports.js';
 import type { FeatureStatus } from './features.js';
 import type { Logger } from './logging.js';
 import type { DocumentVault } from './services/files/documentVault.js';
@@ -28,6 +28,8 @@ export interface AppContext {
   engine: ConversationEngine;
   notifier: Notifier;
   alerts: AdminAlerts;
+  /** The admin commands, when admins are configured (TELEGRAM_ADMIN_IDS). */
+  admin?: AdminConsole;
   /** Base of links the service hands out (PUBLIC_BASE_URL or the local URL once listening). */
   baseUrl(): string;
 }

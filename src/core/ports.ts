@@ -226,3 +226,30 @@ export interface ReportStorage {
   save(appointmentId: string, bytes: Uint8Array, type: { ext: string; mime: string }, now: Date): Promise<ReportRef>;
   read(ref: ReportRef): Promise<Uint8Array>;
 }
+
+/** A command typed in an admin chat. */
+export interface AdminRequest {
+  /** Where replies go (the admin bot, or the patient bot when there is no separate admin bot). */
+  channel: DeliveryChannel;
+  /** The chat the command came from. */
+  chatId: string;
+  /** The sender's platform user id (Telegram user id; the same as chatId in a private chat). */
+  userId: string;
+  text: string;
+  now: Date;
+}
+
+/**
+ * The clinic's admin commands, channel-neutral: a channel passes the typed text and renders the
+ * replies, so a web dashboard can reuse it.
+ */
+export interface AdminConsole {
+  /**
+   * The replies to an admin command, or undefined when the message is not for the console (the sender
+   * is not an authorised admin, or it is not an admin command): the patient flow then takes it, and a
+   * non-admin gets no hint that admin commands exist.
+   */
+  handle(request: AdminRequest): Promise<Outbound[] | undefined>;
+  /** Commands to register in an admin chat's command menu. */
+  commands(): { command: string; description: string }[];
+}
