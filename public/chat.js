@@ -39,6 +39,7 @@
     sessionId: '',
     cursor: 0, // every seq <= cursor has been shown; polls ask for after=cursor
     seen: new Set(), // seqs already rendered (POST replies and polls overlap)
+    seenPatient: new Set(), // the patient's own messages restored from the transcript
     busy: false,
     greeted: false,
     pollTimer: 0,
@@ -182,8 +183,9 @@
   }
 
   /** Everything sent to this chat after `after`. Throws on network failure or a non-2xx status. */
-  async function fetchAfter(after) {
-    const res = await request(`${messagesPath()}?after=${after}`, { method: 'GET' }, REQUEST_TIMEOUT_MS);
+  async function fetchAfter(after, transcript = false) {
+    const query = transcript ? `?after=${after}&transcript=true` : `?after=${after}`;
+    const res = await request(`${messagesPath()}${query}`, { method: 'GET' }, REQUEST_TIMEOUT_MS);
     if (!res.ok) throw new Error(await readErrorMessage(res));
     return readMessages(res);
   }
@@ -265,10 +267,18 @@
 
   /** Renders new server messages in seq order, skipping ones already shown. */
   function renderMessages(messages, fromPoll) {
+    // The patient's own messages come only in a transcript, numbered after the bot message they follow.
+    const isPatient = (m) => m.from === 'patient';
+    const patientKey = (m) => `${m.seq}|${m.text}`;
     const fresh = messages
-      .filter((m) => m && Number.isInteger(m.seq) && !state.seen.has(m.seq))
+      .filter((m) => m && Number.isInteger(m.seq) && (isPatient(m) ? !state.seenPatient.has(patientKey(m)) : !state.seen.has(m.seq)))
       .sort((a, b) => a.seq - b.seq);
     for (const message of fresh) {
+      if (isPatient(message)) {
+        state.seenPatient.add(patientKey(message));
+        appendUser(message.text);
+        continue;
+      }
       state.seen.add(message.seq);
       append(renderOutbound(message));
     }
@@ -448,7 +458,7 @@
     setBusy(true);
     try {
       for (let page = 0; page < HISTORY_MAX_PAGES; page++) {
-        const messages = await fetchAfter(state.cursor);
+        const messages = await fetchAfter(state.cursor, true);
         if (!renderMessages(messages, true)) break;
       }
       return true;

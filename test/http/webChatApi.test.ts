@@ -92,6 +92,25 @@ describe('messages and the transcript', () => {
     expect(await history(t.base, id, 1000)).toEqual([]);
   });
 
+  it('returns both sides of the conversation with ?transcript=true, files as a placeholder', async () => {
+    const id = newSessionId();
+    await say(t.base, id, { text: 'hi' });
+    await say(t.base, id, { choice: 'book' });
+    const response = await fetch(`${messagesUrl(t.base, id)}?after=0&transcript=true`);
+    const { messages } = (await response.json()) as { messages: (ChatMessage & { from?: string })[] };
+    expect(messages.map((m) => [m.from, m.seq])).toEqual([
+      ['patient', 0],
+      ['bot', 1],
+      ['patient', 1],
+      ['bot', 2],
+    ]);
+    expect(messages[0]?.text).toBe('hi');
+    // A tapped button shows as the label the patient saw.
+    expect(messages[2]?.text).toBe('Book an appointment');
+    // Without the flag, only the bot's messages, as before.
+    expect((await history(t.base, id, 0)).every((m) => !('from' in m))).toBe(true);
+  });
+
   it('treats a missing "after" as 0', async () => {
     const id = newSessionId();
     const sent = await say(t.base, id, { text: 'hi' });

@@ -218,8 +218,9 @@ describe('web chat page', () => {
     );
     await page.goto(app.url);
 
-    // The history comes back from the server, confirmation included.
+    // The history comes back from the server, confirmation included, and the patient's side too.
     await page.locator('.bubble--bot', { hasText: id }).first().waitFor();
+    await page.locator('.bubble--user', { hasText: 'Pay at the clinic' }).first().waitFor();
     await tap(page, 'My appointments');
     const list = page.locator('.bubble--bot', { hasText: /upcoming appointments/i }).last();
     const listed = await list.innerText();

@@ -1,0 +1,148 @@
+import path from 'node:path';
+import BetterSqlite from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { StoredMessage } from '../../../src/core/delivery.js';
+import { newSession } from '../../../src/core/session.js';
+import { MIGRATIONS, migrate, openClinicDatabase } from '../../../src/store/sqlite/database.js';
+import { SqliteOutbox } from '../../../src/store/sqlite/outbox.js';
+import { SqliteSessionStore } from '../../../src/store/sqlite/sessionStore.js';
+import { makeTempDir, minutesAfter } from './helpers.js';
+
+const NOW = new Date('2026-11-21T04:30:00.000Z');
+const WEB_A = { channel: 'web', chatId: 'session-aaaaaaaaaaaaaaaaaaaa' } as const;
+const WEB_B = { channel: 'web', chatId: 'session-bbbbbbbbbbbbbbbbbbbb' } as const;
+const TG = { channel: 'telegram', chatId: '1001' } as const;
+
+let db: Database.Database;
+let outbox: SqliteOutbox;
+let file: string;
+let cleanup: () => void;
+
+beforeEach(() => {
+  const temp = makeTempDir();
+  cleanup = temp.cleanup;
+  file = path.join(temp.dir, 'clinic.db');
+  db = openClinicDatabase(file);
+  outbox = new SqliteOutbox(db);
+});
+
+afterEach(() => {
+  if (db.open) db.close();
+  cleanup();
+});
+
+function text(value: string): StoredMessage {
+  return { kind: 'text', text: value };
+}
+
+const texts = (entries: { message: StoredMessage }[]) => entries.map((e) => ('text' in e.message ? e.message.text : ''));
+
+describe('SqliteOutbox', () => {
+  it('numbers each chat 1, 2, 3… even when chats interleave', async () => {
+    const a1 = await outbox.push(WEB_A, [text('a1'), text('a2')], NOW, { inReplyTo: 'm1' });
+    const b1 = await outbox.push(WEB_B, [text('b1')], NOW, { inReplyTo: 'm1' });
+    const a2 = await outbox.push(WEB_A, [text('a3')], NOW);
+    expect(a1.map((e) => e.seq)).toEqual([1, 2]);
+    expect(b1.map((e) => e.seq)).toEqual([1]);
+    expect(a2.map((e) => e.seq)).toEqual([3]);
+    expect(texts(await outbox.listAfter(WEB_A, 1, 10))).toEqual(['a2', 'a3']);
+    expect(texts(await outbox.listReplies(WEB_A, 'm1'))).toEqual(['a1', 'a2']);
+  });
+
+  it('writes pulled channels as sent and push channels as pending, oldest first per chat', async () => {
+    await outbox.push(WEB_A, [text('web')], NOW);
+    await outbox.push(TG, [text('one'), text('two')], NOW);
+    await outbox.push({ channel: 'telegram', chatId: '1002' }, [text('other chat')], NOW);
+    expect((await outbox.listAfter(WEB_A, 0, 10))[0]?.state).toBe('sent');
+    const heads = await outbox.pendingHeads('telegram', 10);
+    expect(texts(heads)).toEqual(['one', 'other chat']);
+    expect(await outbox.pendingHeads('web', 10)).toEqual([]);
+
+    const first = heads[0]!;
+    await outbox.markAttemptFailed(first.id, 'network down', NOW);
+    expect((await outbox.nextPending(TG))?.attempts).toBe(1);
+    await outbox.markSent(first.id, NOW);
+    expect(texts([(await outbox.nextPending(TG))!])).toEqual(['two']);
+    expect(await outbox.backlog('telegram')).toEqual({ pending: 2, oldestPendingAt: NOW.toISOString(), undeliverable: 0 });
+  });
+
+  it('keeps undeliverable entries with their reason for the admins', async () => {
+    const [entry] = await outbox.push(TG, [text('reminder')], NOW);
+    await outbox.markUndeliverable(entry!.id, 'bot was blocked by the user', minutesAfter(NOW, 1));
+    const [listed] = await outbox.listUndeliverable(10);
+    expect(listed).toMatchObject({ state: 'undeliverable', lastError: 'bot was blocked by the user', route: TG });
+    expect(await outbox.nextPending(TG)).toBeUndefined();
+    expect((await outbox.backlog('telegram')).undeliverable).toBe(1);
+  });
+
+  it('pushes a deduplicated message at most once, even after the message itself was pruned', async () => {
+    expect(await outbox.push(TG, [text('24h reminder')], NOW, { dedupeKey: 'reminder:A:1440' })).toHaveLength(1);
+    expect(await outbox.push(TG, [text('24h reminder')], NOW, { dedupeKey: 'reminder:A:1440' })).toEqual([]);
+    const [entry] = await outbox.pendingHeads('telegram', 1);
+    await outbox.markSent(entry!.id, NOW);
+    expect(await outbox.deleteOlderThan(minutesAfter(NOW, 60 * 24 * 40))).toBe(1);
+    expect(await outbox.push(TG, [text('24h reminder')], NOW, { dedupeKey: 'reminder:A:1440' })).toEqual([]);
+  });
+
+  it('never prunes a message still waiting for delivery', async () => {
+    await outbox.push(TG, [text('waiting')], NOW);
+    expect(await outbox.deleteOlderThan(minutesAfter(NOW, 60 * 24 * 40))).toBe(0);
+    expect(texts(await outbox.pendingHeads('telegram', 10))).toEqual(['waiting']);
+  });
+
+  it('announces pushes so the channel sender wakes up', async () => {
+    const heard: string[] = [];
+    const stop = outbox.onPush((channel) => heard.push(channel));
+    await outbox.push(TG, [text('hello')], NOW);
+    await outbox.push(TG, [text('again')], NOW, { dedupeKey: 'k' });
+    await outbox.push(TG, [text('again')], NOW, { dedupeKey: 'k' });
+    stop();
+    await outbox.push(TG, [text('unheard')], NOW);
+    expect(heard).toEqual(['telegram', 'telegram']);
+  });
+});
+
+describe('a turn stored with its session', () => {
+  it('keeps both sides of the conversation; the bot numbering has no gaps', async () => {
+    const sessions = new SqliteSessionStore(db, outbox);
+    const session = newSession(NOW);
+    await sessions.commitTurn(WEB_A, session, { messageId: 'm1', patient: text('hi'), replies: [text('Welcome'), text('Menu')], now: NOW });
+    await sessions.commitTurn(WEB_A, session, { messageId: 'm2', patient: text('book'), replies: [text('Your name?')], now: NOW });
+    expect((await outbox.listAfter(WEB_A, 0, 10)).map((e) => e.seq)).toEqual([1, 2, 3]);
+    const transcript = await outbox.listAfter(WEB_A, 0, 10, { includePatient: true });
+    expect(transcript.map((e) => [e.author, 'text' in e.message ? e.message.text : ''])).toEqual([
+      ['patient', 'hi'],
+      ['bot', 'Welcome'],
+      ['bot', 'Menu'],
+      ['patient', 'book'],
+      ['bot', 'Your name?'],
+    ]);
+    expect(texts(await outbox.listAfter(WEB_A, 2, 10, { includePatient: true }))).toEqual(['book', 'Your name?']);
+  });
+
+  it('stores neither the session nor the replies when the transaction fails', async () => {
+    const sessions = new SqliteSessionStore(db, outbox);
+    // Simulate a crash inside the transaction: the outbox insert fails after the session was written.
+    db.exec(`CREATE TRIGGER fail_outbox BEFORE INSERT ON outbox WHEN NEW.body LIKE '%boom%' BEGIN SELECT RAISE(ABORT, 'disk full'); END;`);
+    await expect(
+      sessions.commitTurn(TG, { ...newSession(NOW), state: 'AWAITING_NAME' }, { messageId: 'm1', patient: text('hi'), replies: [text('boom')], now: NOW }),
+    ).rejects.toThrow('disk full');
+    expect(await sessions.load(TG)).toBeUndefined();
+    expect(await outbox.listAfter(TG, 0, 10, { includePatient: true })).toEqual([]);
+  });
+});
+
+describe('migration from the web chat outbox', () => {
+  it('keeps existing web chat messages and their numbering', async () => {
+    const old = new BetterSqlite(path.join(path.dirname(file), 'old.db'));
+    migrate(old, MIGRATIONS.slice(0, 1));
+    old.prepare(`INSERT INTO web_outbox (session_id, seq, body, in_reply_to, created_at) VALUES (?, ?, ?, ?, ?)`).run(WEB_A.chatId, 7, JSON.stringify(text('kept')), 'm1', NOW.toISOString());
+    old.prepare(`INSERT INTO web_outbox_sessions (session_id, last_seq) VALUES (?, ?)`).run(WEB_A.chatId, 7);
+    migrate(old);
+    const migrated = new SqliteOutbox(old);
+    expect(texts(await migrated.listReplies(WEB_A, 'm1'))).toEqual(['kept']);
+    expect((await migrated.push(WEB_A, [text('next')], NOW))[0]?.seq).toBe(8);
+    old.close();
+  });
+});
