@@ -77,7 +77,7 @@ function listen(app: Express, port: number, host: string | undefined): Promise<{
 
 export async function startApp(config: AppConfig, options: StartOptions = {}): Promise<RunningApp> {
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
 
   const db = openClinicDatabase(path.join(config.dataDir, 'clinic.db'));

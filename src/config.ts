@@ -17,6 +17,9 @@ export class ConfigError extends Error {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/** json: one JSON object per line (production); pretty: readable lines; auto: pretty on a terminal. */
+const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 const COUNTRIES = new Set<string>(getCountries());
 
@@ -83,6 +86,7 @@ const envSchema = z.object({
   PUBLIC_BASE_URL: httpUrl.optional(),
   DATA_DIR: z.string().trim().default('./data'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  LOG_FORMAT: z.enum(LOG_FORMATS, { error: `must be one of ${LOG_FORMATS.join(', ')}` }).default('auto'),
 
   CLINIC_NAME: z.string().trim().max(100).default('Sample Clinic'),
   CLINIC_ADDRESS: z.string().trim().max(300).default('12 Example Road, Bengaluru'),
@@ -145,6 +149,7 @@ export interface AppConfig {
   /** Absolute directory for the SQLite file, private reports and generated documents. */
   dataDir: string;
   logLevel: LogLevel;
+  logFormat: LogFormat;
   clinic: { name: string; address: string; phone: string; timezone: string; currency: string };
   /** Region assumed for phone numbers typed without a country code. */
   phoneRegion: CountryCode;
@@ -218,6 +223,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
     dataDir: path.resolve(cwd, e.DATA_DIR),
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     clinic: {
       name: e.CLINIC_NAME,
       address: e.CLINIC_ADDRESS,

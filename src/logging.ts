@@ -3,7 +3,8 @@
  * wherever they appear under the usual field names, and message bodies are never logged.
  */
 import { pino, type Logger } from 'pino';
-import type { LogLevel } from './config.js';
+import pretty from 'pino-pretty';
+import type { LogFormat, LogLevel } from './config.js';
 
 export type { Logger };
 
@@ -31,8 +32,20 @@ export function maskChatId(chatId: string): string {
 const PHONE_PATHS = ['phone', '*.phone', '*.*.phone'];
 const CHAT_PATHS = ['chatId', '*.chatId', '*.*.chatId', 'sessionId', '*.sessionId'];
 
-/** Builds the service logger writing JSON lines to stdout (or to `destination`, for tests). */
-export function createLogger(level: LogLevel, destination?: NodeJS.WritableStream): Logger {
+/** Whether logs should be readable lines: asked for, or `auto` on an interactive terminal. */
+export function wantsPrettyLogs(format: LogFormat, stdoutIsTerminal = Boolean(process.stdout.isTTY)): boolean {
+  return format === 'pretty' || (format === 'auto' && stdoutIsTerminal);
+}
+
+/**
+ * Builds the service logger: JSON lines to stdout (or to `destination`, for tests), or readable
+ * lines when `format` asks for them. Redaction runs before either, so masking is the same.
+ */
+export function createLogger(level: LogLevel, destination?: NodeJS.WritableStream, format: LogFormat = 'json'): Logger {
+  const output = wantsPrettyLogs(format)
+    ? // Synchronous, in-process: no worker thread to flush at exit, and lines keep their order.
+      pretty({ destination: destination ?? process.stdout, sync: true, colorize: !destination && Boolean(process.stdout.isTTY), translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' })
+    : (destination ?? process.stdout);
   return pino(
     {
       level,
@@ -48,6 +61,6 @@ export function createLogger(level: LogLevel, destination?: NodeJS.WritableStrea
         },
       },
     },
-    destination ?? process.stdout,
+    output,
   );
 }

@@ -4,7 +4,7 @@
  */
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, maskChatId, maskPhone } from '../src/logging.js';
+import { createLogger, maskChatId, maskPhone, wantsPrettyLogs } from '../src/logging.js';
 
 /** A logger whose output lines the test can read, parsed. */
 function capture(level: 'info' | 'debug' = 'info'): { logger: ReturnType<typeof createLogger>; lines: () => Record<string, unknown>[]; raw: () => string } {
@@ -113,5 +113,33 @@ describe('createLogger', () => {
     const entry = { phone: '+919876543210', text: 'hello' };
     logger.info(entry, 'x');
     expect(entry).toEqual({ phone: '+919876543210', text: 'hello' });
+  });
+});
+
+describe('readable logs', () => {
+  it('writes readable lines when asked, with the same masking as JSON', () => {
+    const chunks: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer | string, _encoding, callback) {
+        chunks.push(chunk.toString());
+        callback();
+      },
+    });
+    const logger = createLogger('info', stream, 'pretty');
+    logger.info({ phone: '+919876543210', chatId: 'abcdefghijklmnopqrstuv', text: 'my rash is worse' }, 'booking confirmed');
+    const out = chunks.join('');
+    expect(out).toContain('booking confirmed');
+    expect(out).toContain('+91******3210');
+    expect(out).not.toContain('9876543210');
+    expect(out).not.toContain('rash');
+    expect(out).not.toContain('abcdefghijklmnopqrstuv');
+    expect(() => JSON.parse(out.trim())).toThrow();
+  });
+
+  it('chooses readable lines on a terminal only when the format is auto', () => {
+    expect(wantsPrettyLogs('auto', true)).toBe(true);
+    expect(wantsPrettyLogs('auto', false)).toBe(false);
+    expect(wantsPrettyLogs('json', true)).toBe(false);
+    expect(wantsPrettyLogs('pretty', false)).toBe(true);
   });
 });
