@@ -1,0 +1,24 @@
+/**
+ * The one-line alerts admin chats get about bookings, written so they never carry a phone number:
+ * appointment id, doctor, date and time, and only the patient's first name.
+ */
+import type { Appointment } from '../domain.js';
+import { appointmentWhen } from '../flow/describe.js';
+
+function firstName(appointment: Appointment): string {
+  return appointment.patient.name.trim().split(/\s+/)[0] ?? '';
+}
+
+function summary(appointment: Appointment): string {
+  return `${appointment.id} · ${appointment.doctorName} · ${appointmentWhen(appointment)} · ${firstName(appointment)}`;
+}
+
+/** Alert for a booking just confirmed, and the key that makes it go out once. */
+export function bookingConfirmedAlert(appointment: Appointment): { text: string; dedupeKey: string } {
+  return { text: `🆕 New booking: ${summary(appointment)}`, dedupeKey: `alert:booked:${appointment.id}` };
+}
+
+/** Alert for an appointment the patient cancelled, and the key that makes it go out once. */
+export function patientCancelledAlert(appointment: Appointment): { text: string; dedupeKey: string } {
+  return { text: `❌ Cancelled by the patient: ${summary(appointment)}`, dedupeKey: `alert:patient-cancelled:${appointment.id}` };
+}

@@ -1,0 +1,128 @@
+/**
+ * How admin replies read: one line per appointment or slot, masked addresses, and long lists split
+ * into messages that fit a chat message (Telegram takes at most 4096 characters).
+ */
+import type { Appointment, AppointmentStatus, PaymentStatus } from '../domain.js';
+import { formatMoney } from '../flow/describe.js';
+import type { Outbound } from '../messages.js';
+import { formatTime } from '../slots.js';
+
+/** Characters per reply message, under Telegram's 4096 with room for a "continued" note. */
+export const MESSAGE_LIMIT = 3800;
+/** Messages one reply may take; longer lists are trimmed with a note on how to narrow them. */
+export const MAX_MESSAGES = 4;
+
+/** "+919876543210" -> "+91******3210": enough to tell numbers apart, not enough to call. */
+export function maskPhone(phone: string): string {
+  const digits = phone.replace(/\D/g, '');
+  if (digits.length < 6) return '*'.repeat(digits.length);
+  const prefix = phone.trim().startsWith('+') ? `+${digits.slice(0, 2)}` : digits.slice(0, 2);
+  return `${prefix}${'*'.repeat(digits.length - 6)}${digits.slice(-4)}`;
+}
+
+/** Runs of 7 or more digits, with the spaces, dots, dashes and brackets people put in phone numbers. */
+const PHONE_LIKE = /\+?\d[\d\s().-]{5,}\d/g;
+/** Dates (2026-11-21, 21/11/2026, 21-11-26, 21/11), kept as they are: they are not phone numbers. */
+const DATE_LIKE = /(?<!\d)(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}\/\d{1,2})(?!\d)/g;
+const PLACEHOLDER = /\u0000(\d+)\u0000/g;
+
+/** The text with every phone-like number masked (for the audit log). */
+export function maskPhonesIn(text: string): string {
+  const dates: string[] = [];
+  // Dates are set aside first, so "2026 2026-11-21" is never read as one long number.
+  const withoutDates = text.replace(PLACEHOLDER, '').replace(DATE_LIKE, (date) => `\u0000${dates.push(date) - 1}\u0000`);
+  const masked = withoutDates.replace(PHONE_LIKE, (run) => (run.replace(/\D/g, '').length >= 7 ? maskPhone(run) : run));
+  return masked.replace(PLACEHOLDER, (_, index: string) => dates[Number(index)] ?? '');
+}
+
+/** "1234…": chat addresses can be phone numbers (WhatsApp) or secrets (web chat session ids). */
+export function maskChatId(chatId: string): string {
+  return chatId.length <= 4 ? '****' : `${chatId.slice(0, 4)}…`;
+}
+
+const STATUS_LABELS: Record<AppointmentStatus, string> = {
+  HELD: 'held (awaiting payment)',
+  CONFIRMED: 'confirmed',
+  COMPLETED: 'done',
+  NO_SHOW: 'no-show',
+  CANCELLED: 'cancelled',
+  EXPIRED: 'hold expired',
+};
+
+const PAYMENT_LABELS: Record<PaymentStatus, string> = {
+  PAY_AT_CLINIC: 'to pay at clinic',
+  PENDING: 'online payment pending',
+  PAID: 'paid',
+  REFUND_DUE: 'REFUND DUE',
+  REFUNDED: 'refunded',
+};
+
+export function statusLabel(status: AppointmentStatus): string {
+  return STATUS_LABELS[status];
+}
+
+/** "paid online ₹500", "to pay at clinic ₹800". */
+export function paymentLabel(appointment: Appointment, currency: string): string {
+  const fee = formatMoney(appointment.fee, currency);
+  if (appointment.paymentStatus === null) return `no payment yet, ${fee}`;
+  const mode = appointment.paymentStatus === 'PAID' ? (appointment.paymentMode === 'ONLINE' ? ' online' : ' at clinic') : '';
+  return `${PAYMENT_LABELS[appointment.paymentStatus]}${mode} ${fee}`;
+}
+
+export interface LineOptions {
+  currency: string;
+  /** Full phone numbers for staff who call patients; masked otherwise. */
+  fullPhones: boolean;
+  /** Prefix the line with the date (lists across days). */
+  withDate?: boolean;
+  /** Include the doctor (lists not grouped by doctor). */
+  withDoctor?: boolean;
+}
+
+/** "11:00 AM · APT-7K3Q9XMD · Asha Rao · +919876543210 · confirmed · to pay at clinic ₹500". */
+export function appointmentLine(appointment: Appointment, options: LineOptions): string {
+  const phone = options.fullPhones ? appointment.patient.phone : maskPhone(appointment.patient.phone);
+  return [
+    options.withDate ? `${appointment.date} ${formatTime(appointment.time)}` : formatTime(appointment.time),
+    appointment.id,
+    appointment.patient.name,
+    phone,
+    ...(options.withDoctor ? [appointment.doctorName] : []),
+    statusLabel(appointment.status),
+    paymentLabel(appointment, options.currency),
+  ].join(' · ');
+}
+
+/** Room kept in the last message for the "… and N more" note. */
+const NOTE_ROOM = 200;
+
+/**
+ * Text messages holding `header` and then `lines`, split at line ends so none exceeds
+ * {@link MESSAGE_LIMIT}; after {@link MAX_MESSAGES} the rest is replaced by `trimmedHint`.
+ */
+export function pagedText(header: string, lines: string[], trimmedHint = 'Narrow the list to see the rest.'): Outbound[] {
+  const messages: string[] = [];
+  let current = header;
+  let shown = 0;
+  for (const rawLine of lines) {
+    const line = rawLine.length > MESSAGE_LIMIT - NOTE_ROOM ? `${rawLine.slice(0, MESSAGE_LIMIT - NOTE_ROOM - 1)}…` : rawLine;
+    const last = messages.length + 1 >= MAX_MESSAGES;
+    const room = last ? MESSAGE_LIMIT - NOTE_ROOM : MESSAGE_LIMIT;
+    if (current.length + 1 + line.length > room) {
+      if (last) break;
+      messages.push(current);
+      current = '(continued)';
+    }
+    current = current.length > 0 ? `${current}\n${line}` : line;
+    shown += 1;
+  }
+  const rest = lines.length - shown;
+  if (rest > 0) current += `\n… and ${rest} more line${rest === 1 ? '' : 's'}. ${trimmedHint.slice(0, NOTE_ROOM - 40)}`;
+  messages.push(current);
+  return messages.map((text) => ({ kind: 'text', text }));
+}
+
+/** One short text reply. */
+export function reply(text: string): Outbound[] {
+  return [{ kind: 'text', text }];
+}
