@@ -1,0 +1,161 @@
+/**
+ * One Telegram bot as the service runs it: the telegraf client pointed at TELEGRAM_API_ROOT, who the
+ * bot is (getMe), how updates arrive (long polling, or a webhook on the service's HTTP server), its
+ * command menu, its start-up line and its part of /health.
+ */
+import type { Router } from 'express';
+import { Telegraf, type Telegram } from 'telegraf';
+import type { BotCommand, BotCommandScope, Update } from 'telegraf/types';
+import type { FeatureStatus } from '../../features.js';
+import type { Logger } from '../../logging.js';
+import { describeTelegramError, isTelegramError, TelegramSetupError } from './errors.js';
+import { ALLOWED_UPDATES, UpdatePoller } from './polling.js';
+import { telegramWebhookRouter } from './webhook.js';
+
+/** Telegram's rules for a webhook secret_token. */
+const SECRET_TOKEN_PATTERN = /^[A-Za-z0-9_-]{1,256}$/;
+/** Telegram's rules for a command name. */
+const COMMAND_PATTERN = /^[a-z0-9_]{1,32}$/;
+
+export interface TelegramBotOptions {
+  /** Start-up line and log name: "telegram" or "telegram admin". */
+  name: string;
+  token: string;
+  /** Another Bot API server (TELEGRAM_API_ROOT); Telegram's by default. */
+  apiRoot?: string;
+  /** Receive updates at this URL instead of polling. */
+  webhook?: { url: string; secret: string };
+  logger: Logger;
+  /** Variable holding the token, for messages ("TELEGRAM_BOT_TOKEN"). */
+  tokenVariable: string;
+  /** After stepping aside for another poller, how long until looking again (default a minute). */
+  conflictRecheckMs?: number;
+}
+
+/** A command menu for some chats. */
+export interface CommandMenu {
+  commands: readonly { command: string; description: string }[];
+  scope?: BotCommandScope;
+}
+
+export class TelegramBot {
+  readonly telegram: Telegram;
+  private username: string | undefined;
+  private poller: UpdatePoller | undefined;
+  private webhookProblem: string | undefined;
+  private handler: ((update: Update) => Promise<void>) | undefined;
+
+  constructor(private readonly options: TelegramBotOptions) {
+    if (options.webhook && !SECRET_TOKEN_PATTERN.test(options.webhook.secret)) {
+      throw new TelegramSetupError(
+        'TELEGRAM_WEBHOOK_SECRET may only contain letters, digits, "_" and "-" (1-256 characters), as Telegram requires; choose another secret.',
+      );
+    }
+    const bot = new Telegraf(options.token, {
+      // Replies to webhook calls are never used: every message goes through the outbox.
+      telegram: { webhookReply: false, ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}) },
+    });
+    this.telegram = bot.telegram;
+  }
+
+  get mode(): 'polling' | 'webhook' {
+    return this.options.webhook ? 'webhook' : 'polling';
+  }
+
+  get botUsername(): string | undefined {
+    return this.username;
+  }
+
+  /**
+   * Asks Telegram who the bot is. A refused token stops the service with a clear error; Telegram
+   * being unreachable does not (the bot starts, and says so in /health).
+   */
+  async identify(): Promise<void> {
+    try {
+      this.username = (await this.telegram.getMe()).username;
+    } catch (error) {
+      if (isTelegramError(error, 401) || isTelegramError(error, 404)) {
+        throw new TelegramSetupError(
+          `Telegram refused ${this.options.tokenVariable} (${describeTelegramError(error)}): copy the token again from @BotFather (or unset the variable to switch the bot off).`,
+        );
+      }
+      this.options.logger.warn({ bot: this.options.name, reason: describeTelegramError(error) }, 'Telegram is not reachable yet; the bot starts anyway');
+    }
+  }
+
+  /** The webhook route (webhook mode only); it calls the handler given to {@link start}. */
+  routes(): Router[] {
+    const { webhook, logger, name } = this.options;
+    if (!webhook) return [];
+    const handle = (update: Update) => (this.handler ? this.handler(update) : Promise.reject(new Error('bot not started')));
+    return [telegramWebhookRouter({ path: new URL(webhook.url).pathname, secret: webhook.secret, handle, logger, name })];
+  }
+
+  /** Starts receiving updates. Problems are logged and shown in /health, never thrown. */
+  async start(handler: (update: Update) => Promise<void>): Promise<void> {
+    const { webhook, logger, name } = this.options;
+    this.handler = handler;
+    if (!this.username) await this.identify().catch((error: unknown) => logger.error({ err: error, bot: name }, 'Telegram bot token refused'));
+    if (webhook) {
+      try {
+        await this.telegram.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: [...ALLOWED_UPDATES] });
+      } catch (error) {
+        this.webhookProblem = `setWebhook failed (${describeTelegramError(error)})`;
+        logger.error({ bot: name, reason: describeTelegramError(error) }, 'Telegram webhook could not be set; check TELEGRAM_WEBHOOK_URL (Telegram needs a public HTTPS URL)');
+      }
+      return;
+    }
+    // A webhook left from an earlier deployment would make getUpdates fail; pending updates stay.
+    await this.telegram.deleteWebhook({ drop_pending_updates: false }).catch((error: unknown) =>
+      logger.warn({ bot: name, reason: describeTelegramError(error) }, 'deleteWebhook failed; polling anyway'),
+    );
+    this.poller = new UpdatePoller({
+      telegram: this.telegram,
+      logger,
+      name,
+      handle: handler,
+      ...(this.options.conflictRecheckMs !== undefined ? { conflictRecheckMs: this.options.conflictRecheckMs } : {}),
+    });
+    this.poller.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.poller?.stop();
+  }
+
+  /** Registers command menus; invalid command names are skipped with a warning. */
+  async registerCommands(menus: readonly CommandMenu[]): Promise<void> {
+    const { logger, name } = this.options;
+    for (const menu of menus) {
+      const commands: BotCommand[] = menu.commands
+        .map((c) => ({ command: c.command.replace(/^\//, '').toLowerCase(), description: c.description.slice(0, 256) || c.command }))
+        .filter((c) => {
+          const valid = COMMAND_PATTERN.test(c.command);
+          if (!valid) logger.warn({ bot: name, command: c.command }, 'command not registered: Telegram allows only a-z, 0-9 and _');
+          return valid;
+        });
+      try {
+        await this.telegram.setMyCommands(commands, menu.scope ? { scope: menu.scope } : {});
+      } catch (error) {
+        logger.warn({ bot: name, reason: describeTelegramError(error) }, 'setMyCommands failed; the command menu may be out of date');
+      }
+    }
+  }
+
+  /** What is wrong, if anything, in words for /health and the start-up line. */
+  private problem(): string | undefined {
+    if (!this.username) return 'Telegram not reachable yet';
+    return this.poller?.stoppedBy?.message ?? this.webhookProblem;
+  }
+
+  health(): { ok: boolean; mode: 'polling' | 'webhook'; username: string | null; problem?: string } {
+    const problem = this.problem();
+    return { ok: problem === undefined, mode: this.mode, username: this.username ?? null, ...(problem ? { problem } : {}) };
+  }
+
+  feature(): FeatureStatus {
+    const who = this.username ? `@${this.username}, ` : '';
+    const problem = this.problem();
+    return { name: this.options.name, kind: 'channel', on: true, detail: `${who}${this.mode}${problem ? `; ${problem}` : ''}` };
+  }
+}

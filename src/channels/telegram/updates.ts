@@ -1,0 +1,262 @@
+/**
+ * What happens to each Telegram update: duplicates dropped, one chat's updates handled strictly in
+ * order, button presses answered at once and their menu edited so it cannot be pressed twice, admin
+ * commands routed to the admin console, everything else handed to the conversation engine.
+ *
+ * Replies are never sent from here: the engine stores them in the outbox with the turn, and the
+ * channel's outbox sender delivers them. Only the acknowledgements of a pressed button (which are not
+ * messages) are sent directly.
+ */
+import type { Telegram } from 'telegraf';
+import type { Update } from 'telegraf/types';
+import { toStoredMessage, type DocumentFiles } from '../../core/delivery.js';
+import { EngineClosedError } from '../../core/engine.js';
+import { KeyedLock } from '../../core/keyedLock.js';
+import type { Inbound, InboundContent, Outbound } from '../../core/messages.js';
+import type { AdminConsole, Clock, Outbox, SessionStore } from '../../core/ports.js';
+import type { Logger } from '../../logging.js';
+import { decodeCallbackData, resolveHashed } from './callbackData.js';
+import { parseCommand, patientCommandAction } from './commands.js';
+import { describeTelegramError } from './errors.js';
+import { translateUpdate, type FileLoader, type PressedMenu, type TelegramInput, type TelegramSender } from './inbound.js';
+import { MESSAGE_MAX_CHARS } from './render.js';
+
+export const FOREIGN_CONTACT_TEXT =
+  'For your privacy I can only take your own contact card. If the appointment is for someone else, please type their mobile number.';
+export const UNSUPPORTED_TEXT =
+  'Sorry, I can only read text, button taps, your shared phone number, voice notes, documents and photos. Please type your answer.';
+export const ALREADY_ANSWERED_TEXT = 'You have already answered this.';
+export const STAFF_ONLY_TEXT = "This bot is for the clinic's staff.";
+const OLD_BUTTON_TEXT = 'This button is no longer available.';
+
+/** What both bots need. */
+export interface UpdateHandlerOptions {
+  channel: 'telegram' | 'telegram-admin';
+  telegram: Telegram;
+  outbox: Outbox;
+  files: DocumentFiles;
+  clock: Clock;
+  logger: Logger;
+  loadFile: FileLoader;
+  maxUploadBytes: number;
+  /** The bot's @username once known (commands addressed to other bots are ignored). */
+  botUsername: () => string | undefined;
+  admin?: AdminConsole;
+}
+
+/** The patient bot also reaches the engine and the stored sessions. */
+export interface PatientUpdateOptions extends UpdateHandlerOptions {
+  channel: 'telegram';
+  engine: { handle(inbound: Inbound): Promise<Outbound[]> };
+  sessions: SessionStore;
+}
+
+/** A bounded set of recently seen keys (update ids, answered menus). */
+class RecentKeys {
+  private readonly keys = new Set<string>();
+  constructor(private readonly capacity: number) {}
+  /** Adds `key`; false when it was already there. */
+  add(key: string): boolean {
+    if (this.keys.has(key)) return false;
+    this.keys.add(key);
+    if (this.keys.size > this.capacity) this.keys.delete(this.keys.values().next().value!);
+    return true;
+  }
+  delete(key: string): void {
+    this.keys.delete(key);
+  }
+}
+
+/** Shared by both bots: de-duplication, per-chat order, button acknowledgement, pushing replies. */
+abstract class TelegramUpdateHandler {
+  private readonly lock = new KeyedLock();
+  private readonly seenUpdates = new RecentKeys(5_000);
+  private readonly answeredMenus = new RecentKeys(5_000);
+
+  constructor(protected readonly options: UpdateHandlerOptions) {}
+
+  /**
+   * Handles one update. Updates of one chat run in the order this is called. Rejects only with the
+   * engine's EngineClosedError (shutdown): the update must then not be confirmed to Telegram.
+   */
+  handle(update: Update): Promise<void> {
+    const { loadFile, maxUploadBytes } = this.options;
+    const key = String(update.update_id);
+    if (!this.seenUpdates.add(key)) return Promise.resolve();
+    const input = translateUpdate(update, { loadFile, maxUploadBytes });
+    if (input.kind === 'ignored') return Promise.resolve();
+    // Entered synchronously, so the chat's updates queue up in arrival order.
+    return this.lock.run(input.sender.chatId, async () => {
+      try {
+        await this.process(input);
+      } catch (error) {
+        if (isEngineClosed(error)) {
+          this.seenUpdates.delete(key);
+          throw error;
+        }
+        this.options.logger.error({ err: error, channel: this.options.channel, chatId: input.sender.chatId }, 'Telegram update could not be handled');
+      }
+    });
+  }
+
+  protected abstract process(input: Exclude<TelegramInput, { kind: 'ignored' }>): Promise<void>;
+
+  /**
+   * Answers a button press at once and takes the pressed menu's buttons away (showing the choice), so
+   * it cannot be pressed twice. False when this menu was already answered (a double tap).
+   */
+  protected acknowledge(input: Extract<TelegramInput, { kind: 'button' }>): { first: boolean; done: Promise<void> } {
+    const { telegram } = this.options;
+    const first = input.menu ? this.answeredMenus.add(`${input.menu.chatId}:${input.menu.messageId}`) : true;
+    const calls: Promise<unknown>[] = [telegram.answerCbQuery(input.queryId, first ? undefined : ALREADY_ANSWERED_TEXT)];
+    if (first && input.menu) calls.push(this.closeMenu(input.menu));
+    const done = Promise.allSettled(calls).then((results) => {
+      for (const result of results) {
+        if (result.status === 'rejected') {
+          this.options.logger.debug({ reason: describeTelegramError(result.reason), chatId: input.sender.chatId }, 'button acknowledgement failed');
+        }
+      }
+    });
+    return { first, done };
+  }
+
+  private async closeMenu(menu: PressedMenu): Promise<void> {
+    const { telegram } = this.options;
+    const shown = menu.label ? `${menu.text}\n\n✓ ${menu.label}` : undefined;
+    if (shown && shown.length <= MESSAGE_MAX_CHARS) {
+      await telegram.editMessageText(menu.chatId, menu.messageId, undefined, shown, { link_preview_options: { is_disabled: true } });
+    } else {
+      await telegram.editMessageReplyMarkup(menu.chatId, menu.messageId, undefined, undefined);
+    }
+  }
+
+  /**
+   * Deletes a /login message from the chat once handled, so the admin password does not stay on the
+   * screen (or in the chat history of a lost phone). Best effort.
+   */
+  protected async forgetPassword(input: Extract<TelegramInput, { kind: 'message' }>): Promise<void> {
+    if (input.content.kind !== 'text' || !/^\/login(@\w+)?\s/i.test(input.content.text.trim() + ' ')) return;
+    await this.options.telegram.deleteMessage(input.sender.chatId, input.telegramMessageId).catch((error: unknown) => {
+      this.options.logger.debug({ reason: describeTelegramError(error), chatId: input.sender.chatId }, 'could not delete a /login message');
+    });
+  }
+
+  /** Stores replies for the sender to deliver (at most once per answered update). */
+  protected async pushReplies(chatId: string, replies: Outbound[], inReplyTo: string): Promise<void> {
+    const { outbox, files, clock, channel } = this.options;
+    if (replies.length === 0) return;
+    const stored = [];
+    for (const reply of replies) stored.push(await toStoredMessage(reply, files));
+    await outbox.push({ channel, chatId }, stored, clock.now(), { inReplyTo, dedupeKey: `${channel}:${chatId}:${inReplyTo}` });
+  }
+
+  /** The admin console's replies to a command, or undefined when it is not one for the console. */
+  protected async adminReplies(sender: TelegramSender, text: string): Promise<Outbound[] | undefined> {
+    const { admin, channel, clock } = this.options;
+    if (!admin) return undefined;
+    return admin.handle({ channel, chatId: sender.chatId, userId: sender.userId, text, now: clock.now() });
+  }
+
+  /** The option id a button carried, resolved against the chat's current menu when it was hashed. */
+  protected async optionIdOf(data: string, currentMenu: () => Promise<{ id: string; label: string }[]>): Promise<string | undefined> {
+    const decoded = decodeCallbackData(data);
+    if (decoded.kind === 'option') return decoded.optionId;
+    if (decoded.kind === 'hashed') return resolveHashed(decoded.hash, await currentMenu())?.id;
+    return undefined;
+  }
+}
+
+function isEngineClosed(error: unknown): boolean {
+  return error instanceof EngineClosedError;
+}
+
+/** The patient bot: the booking flow, with admin commands for admins when there is no admin bot. */
+export class PatientUpdateHandler extends TelegramUpdateHandler {
+  constructor(private readonly patient: PatientUpdateOptions) {
+    super(patient);
+  }
+
+  protected async process(input: Exclude<TelegramInput, { kind: 'ignored' }>): Promise<void> {
+    const { sender, messageId } = input;
+    switch (input.kind) {
+      case 'foreign-contact':
+        return this.pushReplies(sender.chatId, [{ kind: 'text', text: FOREIGN_CONTACT_TEXT }], messageId);
+      case 'unsupported':
+        return this.pushReplies(sender.chatId, [{ kind: 'text', text: UNSUPPORTED_TEXT }], messageId);
+      case 'button':
+        return this.pressed(input);
+      case 'message':
+        await this.message(sender, messageId, input.content);
+        return this.forgetPassword(input);
+    }
+  }
+
+  private async pressed(input: Extract<TelegramInput, { kind: 'button' }>): Promise<void> {
+    const { first, done } = this.acknowledge(input);
+    try {
+      if (!first) return;
+      const { sender, messageId, data } = input;
+      const optionId = await this.optionIdOf(data, async () => (await this.patient.sessions.load(this.ref(sender)))?.menu ?? []);
+      // Admin menus carry commands as option ids; anyone else's press of one is simply stale.
+      if (optionId?.startsWith('/')) {
+        const replies = await this.adminReplies(sender, optionId);
+        if (replies) return await this.pushReplies(sender.chatId, replies, messageId);
+      }
+      // An unknown or unresolvable button is handed on as it is: the flow answers it as an old button.
+      await this.toEngine(sender, messageId, { kind: 'choice', optionId: optionId ?? data });
+    } finally {
+      await done;
+    }
+  }
+
+  private async message(sender: TelegramSender, messageId: string, content: InboundContent): Promise<void> {
+    if (content.kind !== 'text' || !content.text.trimStart().startsWith('/')) return this.toEngine(sender, messageId, content);
+    const replies = await this.adminReplies(sender, content.text.trim());
+    if (replies) return this.pushReplies(sender.chatId, replies, messageId);
+    const command = parseCommand(content.text, this.options.botUsername());
+    const action = command ? patientCommandAction(command.name) : undefined;
+    if (!action) return this.toEngine(sender, messageId, content);
+    if (action.kind === 'text') return this.toEngine(sender, messageId, { kind: 'text', text: action.text });
+    // A main-menu task from the middle of another task: back to the main menu first, then the task.
+    const session = await this.patient.sessions.load(this.ref(sender));
+    if (session && session.state !== 'IDLE') await this.toEngine(sender, `${messageId}:menu`, { kind: 'text', text: 'menu' });
+    await this.toEngine(sender, messageId, { kind: 'choice', optionId: action.optionId });
+  }
+
+  private ref(sender: TelegramSender) {
+    return { channel: 'telegram', chatId: sender.chatId } as const;
+  }
+
+  private async toEngine(sender: TelegramSender, messageId: string, content: InboundContent): Promise<void> {
+    await this.patient.engine.handle({
+      channel: 'telegram',
+      chatId: sender.chatId,
+      messageId,
+      receivedAt: this.options.clock.now(),
+      ...(sender.displayName ? { displayName: sender.displayName } : {}),
+      content,
+    });
+  }
+}
+
+/** The separate admin bot: only the admin console; anyone else learns it is the staff's bot. */
+export class AdminUpdateHandler extends TelegramUpdateHandler {
+  protected async process(input: Exclude<TelegramInput, { kind: 'ignored' }>): Promise<void> {
+    const { sender, messageId } = input;
+    if (input.kind === 'button') {
+      const { first, done } = this.acknowledge(input);
+      try {
+        if (!first) return;
+        const optionId = await this.optionIdOf(input.data, async () => []);
+        const replies = optionId?.startsWith('/') ? await this.adminReplies(sender, optionId) : undefined;
+        return await this.pushReplies(sender.chatId, replies ?? [{ kind: 'text', text: optionId ? STAFF_ONLY_TEXT : OLD_BUTTON_TEXT }], messageId);
+      } finally {
+        await done;
+      }
+    }
+    const text = input.kind === 'message' && input.content.kind === 'text' ? input.content.text.trim() : undefined;
+    const replies = text ? await this.adminReplies(sender, text) : undefined;
+    await this.pushReplies(sender.chatId, replies ?? [{ kind: 'text', text: STAFF_ONLY_TEXT }], messageId);
+    if (input.kind === 'message') await this.forgetPassword(input);
+  }
+}

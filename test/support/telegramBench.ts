@@ -1,0 +1,85 @@
+/**
+ * Drives booking conversations through the Telegram Bot API emulator, for measuring the time per
+ * update of the Telegram channel — ours, or a bare telegraf bot that only echoes, on the same stream.
+ */
+import { Telegraf } from 'telegraf';
+import type { TelegramEmulator } from './telegramEmulator.js';
+
+/** One booking by typed answers (menus answered by number), and what the bot says back to each. */
+export const BOOKING_STREAM: readonly (readonly [text: string, reply: RegExp])[] = [
+  ['/start', /How can I help/],
+  ['1', /full name/],
+  ['Ravi Kumar', /mobile number/],
+  ['98765 43210', /How old/],
+  ['52', /gender/],
+  ['male', /visit for/],
+  ['Knee pain', /doctor/i],
+  ['1', /Pick a time/],
+  ['1', /pay/i],
+  ['1', /Appointment confirmed/],
+];
+
+const TAKEN = /just taken/;
+
+export interface BenchResult {
+  conversations: number;
+  /** Messages sent (a lost race for a time adds one). */
+  updates: number;
+  elapsedMs: number;
+  /** Wall time per update with all conversations in flight. */
+  msPerUpdate: number;
+}
+
+/**
+ * Runs `conversations` patients through {@link BOOKING_STREAM} at once (each waits for the bot's
+ * answer before the next message). `expect: 'echo'` waits for the echo of each message instead of the
+ * booking flow's answer, for the bare-bot baseline.
+ */
+export async function driveTelegramBookings(
+  emulator: TelegramEmulator,
+  token: string,
+  options: { conversations: number; expect?: 'booking' | 'echo'; firstUserId?: number; timeoutMs?: number },
+): Promise<BenchResult> {
+  const firstUserId = options.firstUserId ?? 100_000;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  let updates = options.conversations * BOOKING_STREAM.length;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: options.conversations }, async (_, index) => {
+      const user = emulator.user(token, { id: firstUserId + index, first_name: `Patient${index}` });
+      for (const [text, reply] of BOOKING_STREAM) {
+        if (options.expect === 'echo') {
+          user.say(text);
+          await user.reply(new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`), timeoutMs);
+          continue;
+        }
+        // Patients racing for the same time: the one who lost picks the next offered time.
+        for (;;) {
+          user.say(text);
+          const answer = await user.reply(new RegExp(`${reply.source}|${TAKEN.source}`, 'i'), timeoutMs);
+          if (!TAKEN.test(String(answer.params.text))) break;
+          await user.reply(/Pick a time/, timeoutMs);
+          updates += 1;
+        }
+      }
+    }),
+  );
+  const elapsedMs = performance.now() - started;
+  return { conversations: options.conversations, updates, elapsedMs, msPerUpdate: elapsedMs / updates };
+}
+
+/** A bare telegraf bot on the emulator that echoes every text (telegraf's own long polling). */
+export async function startEchoBot(emulator: TelegramEmulator, token: string): Promise<{ stop(): Promise<void> }> {
+  const bot = new Telegraf(token, { telegram: { apiRoot: emulator.apiRoot } });
+  bot.on('text', (ctx) => ctx.reply(ctx.message.text));
+  let launched: Promise<void> | undefined;
+  await new Promise<void>((resolve, reject) => {
+    launched = bot.launch(() => resolve()).catch(reject);
+  });
+  return {
+    async stop() {
+      bot.stop('bench finished');
+      await launched;
+    },
+  };
+}
