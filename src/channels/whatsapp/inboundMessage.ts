@@ -1,0 +1,145 @@
+/**
+ * A received WhatsApp message -> what the core understands, or why it is left alone. Pure apart from
+ * the media download, which happens only when the flow asks for the bytes (or, when WhatsApp did not
+ * announce a size, here, so the flow can check the size before anything else).
+ */
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import type { Inbound, InboundContent } from '../../core/messages.js';
+import { MediaUnavailableError } from './errors.js';
+import type { WhatsAppMessage } from './whatsAppClient.js';
+
+/** Why a message is not handed to the core. */
+export type IgnoredBecause = 'own-message' | 'group' | 'status' | 'broadcast' | 'before-link' | 'system';
+
+/** The translation of one message. */
+export type Translation =
+  | { kind: 'inbound'; inbound: Inbound }
+  | { kind: 'ignored'; because: IgnoredBecause }
+  /** A patient's message the flow cannot use (sticker, video, location): they are told what works. */
+  | { kind: 'unsupported'; messageType: string }
+  /** A photo or document whose bytes WhatsApp no longer has. */
+  | { kind: 'media-unavailable'; messageType: string };
+
+/** What voice notes are when WhatsApp does not say. */
+export const VOICE_NOTE_MIME = 'audio/ogg; codecs=opus';
+
+/** Types a patient sends on purpose but the booking flow has no use for. */
+const UNSUPPORTED_TYPES = new Set(['video', 'sticker', 'location', 'multi_vcard', 'poll_creation', 'album', 'groups_v4_invite', 'product', 'order']);
+
+/**
+ * "919876543210@c.us" -> "+919876543210". Only person chats carry the number; "@lid" chats hide it,
+ * so the flow asks for it instead.
+ */
+export function phoneFromWhatsAppId(id: string): string | undefined {
+  const match = /^(\d{6,15})@c\.us$/.exec(id);
+  if (!match) return undefined;
+  const phone = parsePhoneNumberFromString(`+${match[1]}`);
+  return phone?.isValid() ? phone.number : undefined;
+}
+
+/** The first phone number of a shared contact card (vCard TEL line). */
+export function phoneFromVCard(vcard: string): string | undefined {
+  for (const line of vcard.split(/\r?\n/)) {
+    if (!/^(item\d+\.)?TEL\b/i.test(line)) continue;
+    const waid = /waid=(\d{6,15})/i.exec(line)?.[1];
+    if (waid) return `+${waid}`;
+    const value = line.slice(line.indexOf(':') + 1).trim();
+    if (value) return value;
+  }
+  return undefined;
+}
+
+function ignoredBecause(message: WhatsAppMessage, linkedAtMs: number | undefined): IgnoredBecause | undefined {
+  if (message.fromMe) return 'own-message';
+  if (message.isStatus || message.from === 'status@broadcast') return 'status';
+  if (message.from.endsWith('@g.us')) return 'group';
+  // Broadcast lists and channels ("@broadcast", "@newsletter") are not conversations with a patient.
+  if (!/@(c\.us|lid)$/.test(message.from)) return 'broadcast';
+  if (linkedAtMs !== undefined && message.timestamp * 1000 < linkedAtMs) return 'before-link';
+  return undefined;
+}
+
+async function download(message: WhatsAppMessage): Promise<{ bytes: Uint8Array; mime: string; fileName?: string } | undefined> {
+  const media = message.hasMedia ? await message.downloadMedia() : undefined;
+  if (!media?.data) return undefined;
+  const fileName = media.filename ?? undefined;
+  return { bytes: Buffer.from(media.data, 'base64'), mime: media.mimetype, ...(fileName ? { fileName } : {}) };
+}
+
+/** Lazy bytes that fail with a typed error when WhatsApp has lost the media. */
+function loader(message: WhatsAppMessage): () => Promise<Uint8Array> {
+  return async () => {
+    const media = await download(message);
+    if (!media) throw new MediaUnavailableError(message.type);
+    return media.bytes;
+  };
+}
+
+function defaultFileName(message: WhatsAppMessage, mime: string): string {
+  const ext = mime.includes('pdf') ? 'pdf' : mime.includes('png') ? 'png' : mime.includes('jpeg') || mime.includes('jpg') ? 'jpg' : 'bin';
+  return `${message.type === 'image' ? 'photo' : 'file'}.${ext}`;
+}
+
+async function fileContent(message: WhatsAppMessage): Promise<InboundContent | undefined> {
+  const announced = message._data?.size;
+  const mime = message._data?.mimetype ?? (message.type === 'image' ? 'image/jpeg' : 'application/octet-stream');
+  if (message.hasMedia && typeof announced === 'number' && announced > 0) {
+    const fileName = message._data?.filename || defaultFileName(message, mime);
+    return { kind: 'file', mime, fileName, size: announced, load: loader(message) };
+  }
+  // No size announced: fetch now, so the flow's size check sees the real one.
+  const media = await download(message);
+  if (!media) return undefined;
+  const fileName = media.fileName || message._data?.filename || defaultFileName(message, media.mime);
+  return { kind: 'file', mime: media.mime, fileName, size: media.bytes.byteLength, load: async () => media.bytes };
+}
+
+async function contentOf(message: WhatsAppMessage): Promise<InboundContent | 'unsupported' | 'media-unavailable' | 'system'> {
+  switch (message.type) {
+    case 'chat':
+    // Replies to old interactive messages carry the chosen label as text.
+    case 'buttons_response':
+    case 'list_response':
+    case 'template_button_reply':
+      return message.body.trim() === '' ? 'system' : { kind: 'text', text: message.body };
+    case 'image':
+    case 'document':
+      return (await fileContent(message)) ?? 'media-unavailable';
+    case 'ptt':
+    case 'audio':
+      return { kind: 'voice', mime: message._data?.mimetype ?? VOICE_NOTE_MIME, load: loader(message) };
+    case 'vcard': {
+      const phone = phoneFromVCard(message.body);
+      return phone ? { kind: 'contact', phone } : 'unsupported';
+    }
+    default:
+      return UNSUPPORTED_TYPES.has(message.type) ? 'unsupported' : 'system';
+  }
+}
+
+/**
+ * Translates a received message.
+ * @param linkedAtMs when the number was linked: anything older is history, never answered.
+ */
+export async function translateMessage(message: WhatsAppMessage, linkedAtMs: number | undefined, receivedAt: Date): Promise<Translation> {
+  const because = ignoredBecause(message, linkedAtMs);
+  if (because) return { kind: 'ignored', because };
+  const content = await contentOf(message);
+  if (content === 'system') return { kind: 'ignored', because: 'system' };
+  if (content === 'unsupported') return { kind: 'unsupported', messageType: message.type };
+  if (content === 'media-unavailable') return { kind: 'media-unavailable', messageType: message.type };
+  const phone = phoneFromWhatsAppId(message.from);
+  const displayName = message._data?.notifyName?.trim();
+  return {
+    kind: 'inbound',
+    inbound: {
+      channel: 'whatsapp',
+      chatId: message.from,
+      messageId: message.id._serialized,
+      receivedAt,
+      ...(displayName ? { displayName: displayName.slice(0, 100) } : {}),
+      ...(phone ? { phone } : {}),
+      content,
+    },
+  };
+}
