@@ -1,0 +1,125 @@
+/**
+ * The patient's confirmation and invoice PDFs: generated once, kept privately in the document vault
+ * (reachable only through signed, expiring links), recorded in SQLite, and sent again from there. An
+ * invoice gets its number the first time it is made and keeps it on every resend.
+ */
+import type Database from 'better-sqlite3';
+import { DateTime } from 'luxon';
+import type { DocumentFiles } from '../../core/delivery.js';
+import type { Appointment } from '../../core/domain.js';
+import { KeyedLock } from '../../core/keyedLock.js';
+import type { ClinicInfo, ClinicStore, Clock, DocumentMessage, DocumentRenderer, Notifier, PatientDocuments } from '../../core/ports.js';
+import { formatAmount } from './pdfRenderer.js';
+import { SqliteDocumentRecords, type PatientDocumentKind } from '../../store/sqlite/documentRecords.js';
+import type { Logger } from '../../logging.js';
+
+export interface PatientDocumentServiceOptions {
+  db: Database.Database;
+  store: ClinicStore;
+  /** Private storage of the PDF bytes (the document vault). */
+  files: DocumentFiles;
+  renderer: DocumentRenderer;
+  notifier: Notifier;
+  clock: Clock;
+  logger: Logger;
+  clinic: ClinicInfo;
+}
+
+const PDF = 'application/pdf';
+
+export class PatientDocumentService implements PatientDocuments {
+  private readonly records: SqliteDocumentRecords;
+  /** One generation at a time per appointment and kind, so a double request makes one document. */
+  private readonly lock = new KeyedLock();
+
+  constructor(private readonly options: PatientDocumentServiceOptions) {
+    this.records = new SqliteDocumentRecords(options.db);
+  }
+
+  async confirmation(appointment: Appointment): Promise<DocumentMessage> {
+    return this.document(appointment, 'confirmation', async () => {
+      const { renderer, clinic, clock } = this.options;
+      const bytes = await renderer.renderConfirmation(appointment, clinic, { specialty: await this.specialty(appointment), issuedAt: clock.now() });
+      return { bytes, fileName: `confirmation-${appointment.id}.pdf` };
+    });
+  }
+
+  async invoice(appointment: Appointment): Promise<DocumentMessage> {
+    return this.document(appointment, 'invoice', async () => {
+      const { renderer, clinic, clock, store } = this.options;
+      const now = clock.now();
+      // The invoice's year is the clinic's year on the day it is issued.
+      const year = DateTime.fromJSDate(now, { zone: clinic.timezone }).year;
+      const { invoiceNo, issuedAt } = this.records.invoiceNumberFor(appointment.id, year, now);
+      const bytes = await renderer.renderInvoice(appointment, clinic, {
+        specialty: await this.specialty(appointment),
+        issuedAt: new Date(issuedAt),
+        invoiceNo,
+      });
+      if (appointment.invoiceNo !== invoiceNo) await store.updateAppointment(appointment.id, { invoiceNo }, now);
+      return { bytes, fileName: `invoice-${invoiceNo}.pdf` };
+    });
+  }
+
+  /**
+   * Issues the invoice for a fee paid in cash at the clinic (the admin's /paid) and sends it to the
+   * patient once. Resolves with the invoice number.
+   */
+  async sendCashInvoice(appointment: Appointment): Promise<{ invoiceNo: string; sent: boolean }> {
+    const current = (await this.options.store.getAppointment(appointment.id)) ?? appointment;
+    const paid: Appointment = { ...current, paymentMode: current.paymentMode ?? 'CLINIC', paymentStatus: 'PAID' };
+    const invoice = await this.invoice(paid);
+    const sent = await this.options.notifier.send(
+      paid.conversation,
+      [
+        { kind: 'text', text: `Thank you! We received ${formatAmount(paid.fee, this.options.clinic.currency)} for your appointment ${paid.id}. Here is your invoice.` },
+        invoice,
+      ],
+      { dedupeKey: `invoice:${paid.id}` },
+    );
+    return { invoiceNo: this.records.findInvoice(paid.id)!, sent };
+  }
+
+  private async specialty(appointment: Appointment): Promise<string> {
+    return (await this.options.store.getDoctor(appointment.doctorId))?.specialty ?? '';
+  }
+
+  private async document(
+    appointment: Appointment,
+    kind: PatientDocumentKind,
+    make: () => Promise<{ bytes: Uint8Array; fileName: string }>,
+  ): Promise<DocumentMessage> {
+    const { files, clock, logger } = this.options;
+    return this.lock.run(`${appointment.id}:${kind}`, async () => {
+      const stored = this.records.getDocument(appointment.id, kind);
+      if (stored) {
+        const file = await files.get(stored.fileId);
+        if (file) return message(kind, stored.fileName, file.bytes);
+        logger.warn({ appointmentId: appointment.id, kind }, 'stored document file is missing; making it again');
+      }
+      const made = await make();
+      const fileId = await files.put({ fileName: made.fileName, mime: PDF, bytes: made.bytes });
+      if (stored) {
+        this.records.replaceFile(appointment.id, kind, fileId);
+        return message(kind, made.fileName, made.bytes);
+      }
+      const kept = this.records.saveDocument({ appointmentId: appointment.id, kind, fileId, fileName: made.fileName, createdAt: clock.now().toISOString() });
+      if (kept.fileId !== fileId) {
+        // Another process recorded one first: send that one, so every copy is the same document.
+        const winner = await files.get(kept.fileId);
+        if (winner) return message(kind, kept.fileName, winner.bytes);
+      }
+      return message(kind, made.fileName, made.bytes);
+    });
+  }
+}
+
+function message(kind: PatientDocumentKind, fileName: string, bytes: Uint8Array): DocumentMessage {
+  return {
+    kind: 'document',
+    fileName,
+    mime: PDF,
+    bytes,
+    caption: kind === 'invoice' ? 'Your invoice (PDF)' : 'Your appointment confirmation (PDF)',
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * Online payment and patient documents, as the composition root sees them. The documents service and
+ * the gateway are built before the conversation engine (the flow uses both); the component then adds
+ * the webhook route and the reconciliation timer once the HTTP server is up.
+ */
+import type Database from 'better-sqlite3';
+import type { AppComponent, AppContext } from '../../component.js';
+import type { AppConfig } from '../../config.js';
+import type { DocumentFiles } from '../../core/delivery.js';
+import type { AdminAlerts, ClinicStore, Clock, Notifier } from '../../core/ports.js';
+import type { Logger } from '../../logging.js';
+import { SqlitePaymentRecords } from '../../store/sqlite/paymentRecords.js';
+import { PatientDocumentService } from '../documents/patientDocuments.js';
+import { JsPdfDocumentRenderer } from '../documents/pdfRenderer.js';
+import { PaymentSettlement } from './paymentSettlement.js';
+import { PaymentReconciler, type ReconciliationReport } from './reconciliation.js';
+import { RazorpayLinks } from './razorpayClient.js';
+import { RazorpayGateway } from './razorpayGateway.js';
+import { RazorpayWebhookEvents } from './webhookEvents.js';
+import { razorpayWebhookRoutes } from './webhookRoutes.js';
+
+export interface PaymentServiceParts {
+  config: AppConfig;
+  db: Database.Database;
+  store: ClinicStore;
+  /** Private storage of generated PDFs (the document vault). */
+  files: DocumentFiles;
+  notifier: Notifier;
+  alerts: AdminAlerts;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** The payment and document services of one running app. */
+export interface PaymentServices {
+  /** Confirmation and invoice PDFs (always on); `sendCashInvoice` is the admin console's /paid hook. */
+  documents: PatientDocumentService;
+  /** Present when the three RAZORPAY_* variables are set. */
+  gateway?: RazorpayGateway;
+  online?: { links: RazorpayLinks; records: SqlitePaymentRecords; settlement: PaymentSettlement; reconciler: PaymentReconciler; events: RazorpayWebhookEvents };
+  /** Applies every open link's state from the API; a no-op without Razorpay. For a scheduler, or tests. */
+  reconcilePayments(now: Date): Promise<ReconciliationReport>;
+}
+
+/** Builds the services; no network call happens here. */
+export function createPaymentServices(parts: PaymentServiceParts): PaymentServices {
+  const { config, db, store, files, notifier, alerts, clock, logger } = parts;
+  const documents = new PatientDocumentService({
+    db,
+    store,
+    files,
+    renderer: new JsPdfDocumentRenderer(),
+    notifier,
+    clock,
+    logger,
+    clinic: config.clinic,
+  });
+  if (!config.razorpay) return { documents, reconcilePayments: async () => ({ checked: 0, paid: 0, closed: 0, failed: 0 }) };
+
+  const links = new RazorpayLinks(config.razorpay);
+  const records = new SqlitePaymentRecords(db);
+  const settlement = new PaymentSettlement({ store, records, documents, notifier, alerts, logger, clinic: config.clinic });
+  const reconciler = new PaymentReconciler(links, records, settlement, logger);
+  const events = new RazorpayWebhookEvents(records, settlement, logger);
+  return {
+    documents,
+    gateway: new RazorpayGateway(links, records, clock, logger),
+    online: { links, records, settlement, reconciler, events },
+    reconcilePayments: (now) => reconciler.reconcile(now),
+  };
+}
+
+/**
+ * The webhook route; undefined when Razorpay is not configured. Reconciliation of missed webhooks
+ * runs on the clinic's scheduler ({@link PaymentServices.reconcilePayments}).
+ */
+export async function paymentsComponent(ctx: AppContext, services: PaymentServices): Promise<AppComponent | undefined> {
+  const { config, clock, logger, metrics } = ctx;
+  if (!config.razorpay || !services.online) return undefined;
+  const { events, records } = services.online;
+  return {
+    name: 'payments',
+    routes: [razorpayWebhookRoutes({ webhookSecret: config.razorpay.webhookSecret, events, clock, logger, metrics })],
+    health: async () => ({ ok: true, openLinks: records.openLinks().length }),
+    async stop() {
+      await services.online?.settlement.idle();
+    },
+  };
+}

@@ -1,0 +1,170 @@
+/**
+ * Confirmation and invoice PDFs: what they say (text extracted from the real PDF, field by field,
+ * with the rupee sign and names outside ASCII, Devanagari included), that they are made once and
+ * resent unchanged, that invoice numbers never repeat or skip under concurrency, and "Resend
+ * invoice" in the patient menu.
+ */
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { extractText, getDocumentProxy } from 'unpdf';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Appointment } from '../../../src/core/domain.js';
+import { menuLabels, textOf } from '../../support/engineHarness.js';
+import { walkTo } from '../../support/clinicFixture.js';
+import { createPaymentHarness, type PaymentHarness } from '../payments/paymentHarness.js';
+import { embeddedFonts } from './pdfInspect.js';
+
+let t: PaymentHarness;
+beforeEach(async () => {
+  t = await createPaymentHarness({ channel: 'web' });
+});
+afterEach(async () => t.close());
+
+/** The PDF's text, one entry per line. */
+async function pdfLines(bytes: Uint8Array): Promise<string[]> {
+  const { text } = await extractText(await getDocumentProxy(new Uint8Array(bytes)), { mergePages: true });
+  return text.split('\n').map((line) => line.trim());
+}
+
+/** A booking by a patient of the given name, paid online through the webhook. */
+async function paidOnline(chatId: string, name: string): Promise<Appointment> {
+  const p = t.h.patient(chatId);
+  await p.say('hi');
+  await p.tap('Book an appointment');
+  await p.say(name);
+  await walkToPaymentFromPhone(p);
+  await p.tap('Pay online now');
+  const [held] = await t.h.store.listAppointments({ conversation: p.ref });
+  expect(await t.send(t.razorpay.pay(t.razorpay.linkFor(held!.id).id))).toBe(200);
+  return (await t.h.store.getAppointment(held!.id))!;
+}
+
+async function walkToPaymentFromPhone(p: ReturnType<PaymentHarness['h']['patient']>): Promise<void> {
+  await p.say('98765 43210');
+  await p.say('34');
+  await p.tap('Female');
+  await p.say('Fever');
+  await p.tap('Meera');
+  await p.tap('11:00 AM');
+}
+
+describe('the invoice PDF', () => {
+  it('says every field, with the rupee sign and an accented name', async () => {
+    const appointment = await paidOnline('chat-zoe', 'Zoë Müller');
+    const invoice = await t.services.documents.invoice(appointment);
+    expect(invoice.fileName).toBe('invoice-INV-2026-000001.pdf');
+    expect(invoice.mime).toBe('application/pdf');
+    const lines = await pdfLines(invoice.bytes);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'Test Clinic',
+        '1 Test Road',
+        'Phone: +91 80 1234 5678',
+        'Invoice',
+        'Invoice number: INV-2026-000001',
+        'Invoice date: 21 Nov 2026',
+        `Appointment ID: ${appointment.id}`,
+        'Patient: Zoë Müller',
+        'Phone: +919876543210',
+        'Age: 34',
+        'Gender: Female',
+        'Doctor: Dr. Meera Iyer',
+        'Specialty: General Physician',
+        'Date and time: Sat, 21 Nov 2026 at 11:00 AM (Asia/Kolkata)',
+        'Amount: ₹500.00',
+        'Payment mode: Online (Razorpay)',
+        'Status: Paid',
+        `Payment ID: ${appointment.paymentId}`,
+      ]),
+    );
+  });
+
+  it('prints a Devanagari name in its own embedded font, followed by its transliteration', async () => {
+    const appointment = await paidOnline('chat-asha', 'आशा राव');
+    const { bytes } = await t.services.documents.invoice(appointment);
+    expect(await pdfLines(bytes)).toContain('Patient: आशा राव (Asha Rav)');
+    expect(embeddedFonts(bytes)).toEqual(['DejaVuSerif', 'NotoSansDevanagari']);
+  });
+
+  it('is made once: a resend is the same file with the same number, kept privately', async () => {
+    const appointment = await paidOnline('chat-once', 'Asha Rao');
+    const first = await t.services.documents.invoice(appointment);
+    const again = await t.services.documents.invoice((await t.h.store.getAppointment(appointment.id))!);
+    expect(Buffer.from(again.bytes).equals(Buffer.from(first.bytes))).toBe(true);
+    expect(t.h.db.prepare('SELECT last_number FROM invoice_counters').get()).toEqual({ last_number: 1 });
+    const { file_id } = t.h.db.prepare("SELECT file_id FROM patient_documents WHERE kind = 'invoice'").get() as { file_id: string };
+    expect(statSync(path.join(t.h.dir, 'documents', `${file_id}.bin`)).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('the confirmation PDF', () => {
+  it('is sent with a pay-at-clinic confirmation and says the fee is due at the clinic', async () => {
+    const p = t.h.patient('chat-clinic');
+    await walkTo(p, 'SELECTING_PAYMENT_MODE');
+    const replies = await p.tap('Pay at the clinic');
+    const document = replies.find((r) => r.kind === 'document');
+    expect(document?.kind === 'document' && document.caption).toBe('Your appointment confirmation (PDF)');
+    const lines = await pdfLines(document!.kind === 'document' ? document!.bytes : new Uint8Array());
+    expect(lines).toEqual(expect.arrayContaining(['Appointment confirmation', 'Patient: Asha Rao', 'Fee: ₹500.00', 'Payment mode: At the clinic', 'Payment status: To be paid at the clinic', 'Appointment status: Confirmed']));
+  });
+});
+
+describe('invoice numbers', () => {
+  it('50 concurrent confirmations get 50 distinct, consecutive numbers', async () => {
+    const N = 50;
+    const ids: string[] = [];
+    for (let i = 0; i < N; i += 1) {
+      const slotId = `bulk-${i}`;
+      await t.h.store.upsertSlot({ id: slotId, doctorId: 'GP', date: '2026-11-23', start: `${String(8 + Math.floor(i / 6)).padStart(2, '0')}:${String((i % 6) * 10).padStart(2, '0')}`, end: '20:00', capacity: 1, status: 'OPEN', notes: '' });
+      const held = await t.h.store.holdSlot(
+        { conversation: { channel: 'web', chatId: `bulk-${i}` }, patient: { name: `Patient ${i}`, phone: '+919876543210', age: 30, gender: 'OTHER' }, purpose: 'x', slotId, holdExpiresAt: new Date(t.h.clock.now().getTime() + 20 * 60_000) },
+        t.h.clock.now(),
+      );
+      const link = await t.services.gateway!.createPaymentLink({ appointment: held, amount: held.fee, currency: 'INR', description: 'bulk', expiresAt: new Date(held.holdExpiresAt!) });
+      await t.h.store.updateAppointment(held.id, { paymentMode: 'ONLINE', paymentStatus: 'PENDING', paymentLink: link.url }, t.h.clock.now());
+      ids.push(held.id);
+    }
+    const statuses = await Promise.all(ids.map((id) => t.send(t.razorpay.pay(t.razorpay.linkFor(id).id))));
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    const numbers = (await Promise.all(ids.map((id) => t.h.store.getAppointment(id)))).map((a) => a!.invoiceNo!);
+    expect(new Set(numbers).size).toBe(N);
+    expect(numbers.map((n) => Number(n.slice('INV-2026-'.length))).sort((a, b) => a - b)).toEqual(Array.from({ length: N }, (_, i) => i + 1));
+  });
+});
+
+describe('"Resend invoice" in the patient menu', () => {
+  it('sends the invoice of the one paid appointment, or asks which when there are several', async () => {
+    const p = t.h.patient('chat-resend');
+    expect(menuLabels(await p.say('hi'))).toContain('Resend invoice');
+    expect(textOf(await p.tap('Resend invoice'))).toContain('no paid appointments yet');
+
+    const appointment = await paidOnline('chat-resend', 'Asha Rao');
+    await p.say('menu');
+    const replies = await p.tap('Resend invoice');
+    const invoice = replies.find((r) => r.kind === 'document');
+    expect(invoice?.kind === 'document' && invoice.fileName).toBe('invoice-INV-2026-000001.pdf');
+    expect(textOf(replies)).toContain(appointment.id);
+
+    const second = await paidOnlineAgain(p);
+    await p.say('menu');
+    const choice = await p.tap('Resend invoice');
+    expect(menuLabels(choice)).toHaveLength(2);
+    const chosen = await p.choose(second);
+    expect(chosen.find((r) => r.kind === 'document')).toMatchObject({ fileName: 'invoice-INV-2026-000002.pdf' });
+    expect(t.h.db.prepare('SELECT last_number FROM invoice_counters').get()).toEqual({ last_number: 2 });
+  });
+});
+
+/** A returning patient books the 11:30 slot online and pays; returns its id. */
+async function paidOnlineAgain(p: ReturnType<PaymentHarness['h']['patient']>): Promise<string> {
+  await p.say('menu');
+  await p.tap('Book an appointment');
+  await p.tap('Yes');
+  await p.say('Check-up');
+  await p.tap('Meera');
+  await p.tap('11:30 AM');
+  await p.tap('Pay online now');
+  const [held] = await t.h.store.listAppointments({ conversation: p.ref, statuses: ['HELD'] });
+  expect(await t.send(t.razorpay.pay(t.razorpay.linkFor(held!.id).id))).toBe(200);
+  return held!.id;
+}
