@@ -1,17 +1,15 @@
 /**
- * No overbooking under concurrency: many holds at once on one connection, across two connections,
- * and across separate OS processes sharing the file (where only SQLite's write lock stands between
- * the capacity check and the insert).
+ * No overbooking across separate OS processes sharing the file, where only SQLite's write lock stands
+ * between the capacity check and the insert. (Concurrency within a process and across connections is
+ * in the ClinicStore contract suite, test/store/contract, run against every store.)
  */
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Appointment } from '../../../src/core/domain.js';
-import { SlotUnavailableError } from '../../../src/core/errors.js';
 import { SqliteClinicStore } from '../../../src/store/sqlite/clinicStore.js';
 import { openClinicDatabase } from '../../../src/store/sqlite/database.js';
-import { doctor, hold, makeTempDir, minutesAfter, slot } from './helpers.js';
+import { doctor, makeTempDir, minutesAfter, slot } from './helpers.js';
 import type { HoldWorkerResult } from './holdWorker.js';
 
 const NOW = new Date('2026-11-21T04:30:00.000Z');
@@ -34,64 +32,7 @@ function openStore(file: string): SqliteClinicStore {
   return store;
 }
 
-type Outcome = { ok: Appointment } | { error: unknown };
-
-async function settle(attempt: () => Promise<Appointment>): Promise<Outcome> {
-  try {
-    return { ok: await attempt() };
-  } catch (error) {
-    return { error };
-  }
-}
-
-function tally(outcomes: Outcome[]): { held: Appointment[]; full: number; other: unknown[] } {
-  const held: Appointment[] = [];
-  const other: unknown[] = [];
-  let full = 0;
-  for (const outcome of outcomes) {
-    if ('ok' in outcome) held.push(outcome.ok);
-    else if (outcome.error instanceof SlotUnavailableError && outcome.error.reason === 'full') full += 1;
-    else other.push(outcome.error);
-  }
-  return { held, full, other };
-}
-
-describe('concurrent holds', () => {
-  it('100 concurrent holds on a capacity 1 slot give exactly one appointment', async () => {
-    const store = openStore(tempFile());
-    await store.upsertDoctor(doctor());
-    await store.upsertSlot(slot());
-
-    const outcomes = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => settle(() => store.holdSlot(hold('S1', HOLD_END, `chat-${i}`), NOW))),
-    );
-    const { held, full, other } = tally(outcomes);
-    expect(other).toEqual([]);
-    expect(held).toHaveLength(1);
-    expect(full).toBe(99);
-    expect(await store.listAppointments({ statuses: ['HELD'] })).toHaveLength(1);
-  });
-
-  it('two connections to the same file still give exactly one', async () => {
-    const file = tempFile();
-    const first = openStore(file);
-    const second = openStore(file);
-    await first.upsertDoctor(doctor());
-    await first.upsertSlot(slot());
-
-    const outcomes = await Promise.all(
-      Array.from({ length: 100 }, (_, i) =>
-        settle(() => (i % 2 === 0 ? first : second).holdSlot(hold('S1', HOLD_END, `chat-${i}`), NOW)),
-      ),
-    );
-    const { held, full, other } = tally(outcomes);
-    expect(other).toEqual([]);
-    expect(held).toHaveLength(1);
-    expect(full).toBe(99);
-    expect(await first.listAppointments({})).toHaveLength(1);
-    expect(await second.listAppointments({})).toHaveLength(1);
-  });
-
+describe('concurrent holds across processes', () => {
   it('separate processes sharing the file never overbook', async () => {
     const file = tempFile();
     const setup = openStore(file);

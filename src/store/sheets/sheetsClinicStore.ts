@@ -1,0 +1,133 @@
+/**
+ * The clinic's data in a Google Sheet staff edit, with a ledger in the local SQLite file.
+ *
+ * Doctors and slots are the sheet's, mirrored into SQLite by the background refresher; appointments
+ * are booked in the SQLite ledger by exactly the code of the SQLite store (the same BEGIN IMMEDIATE
+ * lock checks capacity and writes), so a booking is instant and durable and no race can overbook. A
+ * trigger queues every appointment change in the same transaction; the background writer carries the
+ * queue to the Appointments tab. Nothing a patient does waits on Google.
+ */
+import type Database from 'better-sqlite3';
+import type { Doctor, Slot } from '../../core/domain.js';
+import type { Clock, Notifier } from '../../core/ports.js';
+import type { Logger } from '../../logging.js';
+import { SqliteClinicStore, type SqliteClinicStoreOptions } from '../sqlite/clinicStore.js';
+import { getMeta, setMeta } from '../sqlite/database.js';
+import { SHEETS_SYNC_KEY } from './ledger.js';
+import { SheetSync, shortDate, type SheetSyncOptions } from './sheetSync.js';
+import type { ScheduleEntry } from './clinicTables.js';
+import type { SheetsApi } from './sheetsApi.js';
+
+export interface SheetsClinicStoreOptions extends SqliteClinicStoreOptions, Omit<SheetSyncOptions, 'db' | 'api' | 'clock' | 'logger'> {
+  api: SheetsApi;
+  clock: Clock;
+  logger: Logger;
+}
+
+const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+const TIME_PATTERN = /^\d{2}:\d{2}$/;
+
+export class SheetsClinicStore extends SqliteClinicStore {
+  readonly sync: SheetSync;
+
+  constructor(db: Database.Database, options: SheetsClinicStoreOptions) {
+    super(db, options);
+    this.sync = new SheetSync({ ...options, db });
+    startQueueing(db, options.api.sheetId);
+  }
+
+  /**
+   * Checks access to the sheet and reads it once, so the service starts with the clinic's doctors and
+   * slots; throws a SheetsSetupError saying what to do when the sheet cannot be used.
+   */
+  async open(): Promise<void> {
+    await this.sync.checkAccess();
+    await this.sync.refresh({ strict: true });
+  }
+
+  /** Tells patients whose appointment staff cancelled in the sheet, through the outbox. */
+  async notifyThrough(notifier: Notifier): Promise<void> {
+    await this.sync.onStaffCancellation(async ({ appointment }) => {
+      await notifier.send(
+        appointment.conversation,
+        [
+          {
+            kind: 'text',
+            text:
+              `The clinic has cancelled your appointment with ${appointment.doctorName} on ${shortDate(appointment.date)} at ${appointment.time} ` +
+              `(${appointment.id}). Send "menu" to book another time.`,
+          },
+        ],
+        { dedupeKey: `sheet-cancelled:${appointment.id}` },
+      );
+    });
+  }
+
+  /** Starts the background refresher and writer. */
+  start(): void {
+    this.sync.start();
+  }
+
+  /** Reads the sheet now (tests, operator scripts). */
+  refresh(): Promise<void> {
+    return this.sync.refresh();
+  }
+
+  /** Writes every due appointment to the sheet now (tests, benchmarks). */
+  flush(): Promise<void> {
+    return this.sync.flush();
+  }
+
+  /** The weekly template of the Schedule tab, as last read. */
+  schedule(): ScheduleEntry[] {
+    return this.sync.schedule;
+  }
+
+  /** Writes the doctor into the Doctors tab (the clinic's copy), then into the local mirror. */
+  override async upsertDoctor(doctor: Doctor): Promise<void> {
+    await this.sync.writeDoctor(doctor);
+    await super.upsertDoctor(doctor);
+  }
+
+  /** Writes the slot into the Slots tab (the clinic's copy), then into the local mirror. */
+  override async upsertSlot(slot: Slot): Promise<void> {
+    // The same checks as the local store, before anything reaches the sheet.
+    if (!DATE_PATTERN.test(slot.date)) throw new RangeError(`Slot ${slot.id}: date must be YYYY-MM-DD, got ${slot.date}`);
+    if (!TIME_PATTERN.test(slot.start) || !TIME_PATTERN.test(slot.end)) {
+      throw new RangeError(`Slot ${slot.id}: start and end must be HH:mm, got ${slot.start}-${slot.end}`);
+    }
+    if (!Number.isInteger(slot.capacity) || slot.capacity < 0) {
+      throw new RangeError(`Slot ${slot.id}: capacity must be a whole number >= 0, got ${slot.capacity}`);
+    }
+    await this.sync.writeSlot(slot);
+    await super.upsertSlot(slot);
+  }
+
+  override async close(): Promise<void> {
+    await this.sync.stop();
+    await super.close();
+  }
+}
+
+/**
+ * Switches the appointments triggers on. On a file new to this sheet (first use, or another sheet),
+ * every appointment is queued and what was known of the old sheet's rows is forgotten.
+ */
+function startQueueing(db: Database.Database, sheetId: string): void {
+  db.transaction(() => {
+    if (getMeta(db, SHEETS_SYNC_KEY) === sheetId) return;
+    db.exec('DELETE FROM sheet_rows; DELETE FROM sheet_walk_ins;');
+    db.exec(`INSERT INTO sheet_writes (appointment_id, queued_at) SELECT id, updated_at FROM appointments WHERE true
+             ON CONFLICT (appointment_id) DO UPDATE SET version = version + 1`);
+    setMeta(db, SHEETS_SYNC_KEY, sheetId);
+  }).immediate();
+}
+
+/** Switches the triggers off when the service runs on SQLite alone, so nothing queues for a sheet. */
+export function stopSheetQueueing(db: Database.Database): void {
+  db.transaction(() => {
+    if (getMeta(db, SHEETS_SYNC_KEY) === undefined) return;
+    db.prepare('DELETE FROM meta WHERE key = ?').run(SHEETS_SYNC_KEY);
+    db.exec('DELETE FROM sheet_writes; DELETE FROM sheet_rows; DELETE FROM sheet_walk_ins;');
+  }).immediate();
+}
