@@ -1,0 +1,83 @@
+/**
+ * Voice notes: transcribed by the intent detector when it can listen, echoed back as "I heard: …" and
+ * then handled exactly as if the patient had typed the words at the current step.
+ */
+import type { InboundContent } from '../messages.js';
+import type { Turn } from './turn.js';
+
+/** Longest voice note the bot listens to. */
+export const MAX_VOICE_SECONDS = 120;
+
+type VoiceContent = Extract<InboundContent, { kind: 'voice' }>;
+
+const TYPE_INSTEAD = 'Please type your message instead.';
+
+/**
+ * Length of a WAV or Ogg Opus recording read from its bytes, or undefined for other formats (their size
+ * limit still applies).
+ */
+export function recordingSeconds(bytes: Uint8Array): number | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const ascii = (at: number, length: number) => String.fromCharCode(...bytes.subarray(at, at + length));
+  if (bytes.byteLength >= 44 && ascii(0, 4) === 'RIFF' && ascii(8, 4) === 'WAVE') {
+    const byteRate = view.getUint32(28, true);
+    return byteRate > 0 ? (bytes.byteLength - 44) / byteRate : undefined;
+  }
+  if (bytes.byteLength >= 27 && ascii(0, 4) === 'OggS') {
+    // The last page's granule position counts 48 kHz samples in Ogg Opus.
+    for (let at = bytes.byteLength - 27; at >= 0; at--) {
+      if (bytes[at] === 0x4f && ascii(at, 4) === 'OggS') {
+        const granule = Number(view.getBigUint64(at + 6, true));
+        return granule >= 0 && granule < Number.MAX_SAFE_INTEGER ? granule / 48_000 : undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Turns the voice note of this turn into text. Returns false after telling the patient why it could not
+ * (no speech service configured, too long or too large, not understood); the caller then asks again.
+ */
+export async function listenToVoiceNote(turn: Turn, voice: VoiceContent): Promise<boolean> {
+  const { intents, settings, logger } = turn.deps;
+  const transcribe = intents?.transcribe?.bind(intents);
+  if (!transcribe) {
+    turn.text(`Sorry, I can't listen to voice notes here yet. ${TYPE_INSTEAD}`);
+    return false;
+  }
+  const tooLong = `Sorry, that voice note is too long for me: please keep it under ${MAX_VOICE_SECONDS / 60} minutes, or type your message.`;
+  if (voice.seconds !== undefined && voice.seconds > MAX_VOICE_SECONDS) {
+    turn.text(tooLong);
+    return false;
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = await voice.load();
+  } catch (error) {
+    // Platforms refuse to hand over files above their own limits; the patient can still type.
+    logger.warn({ err: error }, 'voice note could not be fetched');
+    turn.text(`Sorry, I could not open that voice note. ${TYPE_INSTEAD}`);
+    return false;
+  }
+  const seconds = voice.seconds ?? recordingSeconds(bytes);
+  if (bytes.byteLength > settings.maxUploadBytes || (seconds !== undefined && seconds > MAX_VOICE_SECONDS)) {
+    turn.text(tooLong);
+    return false;
+  }
+  let heard: string;
+  try {
+    heard = (await transcribe(bytes, voice.mime)).trim();
+  } catch (error) {
+    logger.warn({ err: error }, 'voice note could not be transcribed');
+    turn.text(`Sorry, I could not make out that voice note. ${TYPE_INSTEAD}`);
+    return false;
+  }
+  if (heard === '') {
+    turn.text(`Sorry, I could not hear any words in that voice note. ${TYPE_INSTEAD}`);
+    return false;
+  }
+  turn.text(`I heard: "${heard}"`);
+  turn.useText(heard);
+  return true;
+}
