@@ -1,0 +1,121 @@
+/**
+ * Moving a booked appointment to another time with the same doctor. Everything else stays as booked,
+ * including an online payment already made. The store moves it in one step under its lock, so the old
+ * time is given up only when the new one is taken.
+ */
+import type { Appointment } from '../domain.js';
+import { InvalidTransitionError, SlotUnavailableError } from '../errors.js';
+import type { MenuOption } from '../messages.js';
+import { bookableSlots, clinicDate, clinicWallClock, formatDate, formatTime, freePlaces, pageSlotsByDate, startsAfter, type SlotPage } from '../slots.js';
+import { appointmentChoiceStep, ownAppointment } from './appointments.js';
+import { appointmentWhen } from './describe.js';
+import type { Step, Turn } from './turn.js';
+
+const PREVIOUS_PAGE = 'page:previous';
+const NEXT_PAGE = 'page:next';
+const SLOT_PREFIX = 'new-slot:';
+
+export const selectingAppointmentToRescheduleStep = appointmentChoiceStep({
+  question: 'Which appointment do you want to move to another time?',
+  noneText: 'You have no upcoming appointments to reschedule.',
+  next: 'SELECTING_NEW_SLOT',
+  skipWhenOnlyOne: true,
+});
+
+/** The appointment being moved, if it can still be moved; otherwise says so and returns to the menu. */
+async function appointmentToMove(turn: Turn): Promise<Appointment | undefined> {
+  const appointment = await ownAppointment(turn, turn.session.targetAppointmentId);
+  const wallClock = clinicWallClock(turn.now, turn.settings.clinic.timezone);
+  if (appointment && appointment.status === 'CONFIRMED' && startsAfter({ date: appointment.date, start: appointment.time }, wallClock)) {
+    return appointment;
+  }
+  turn.text('That appointment cannot be rescheduled any more.');
+  await turn.backToMainMenu();
+  return undefined;
+}
+
+/** Pages of the doctor's bookable times, without the appointment's own. */
+async function otherTimes(turn: Turn, appointment: Appointment): Promise<SlotPage[]> {
+  const { store, settings } = turn.deps;
+  const timezone = settings.clinic.timezone;
+  const usage = await store.listSlotUsage({
+    doctorId: appointment.doctorId,
+    fromDate: clinicDate(turn.now, timezone),
+    toDate: clinicDate(turn.now, timezone, settings.bookingWindowDays),
+    now: turn.now,
+  });
+  const others = usage.filter((u) => u.slot.id !== appointment.slotId);
+  return pageSlotsByDate(bookableSlots(others, turn.now, timezone), settings.slotPageSize);
+}
+
+export const selectingNewSlotStep: Step = {
+  async enter(turn) {
+    const appointment = await appointmentToMove(turn);
+    if (!appointment) return;
+    const pages = await otherTimes(turn, appointment);
+    if (pages.length === 0) {
+      turn.text(
+        `Sorry, ${appointment.doctorName} has no other free times in the next ${turn.settings.bookingWindowDays} days. ` +
+          `Your appointment stays on ${appointmentWhen(appointment)}.`,
+      );
+      return turn.backToMainMenu();
+    }
+    const { draft } = turn.session;
+    const index = Math.min(Math.max(draft.slotPage ?? 0, 0), pages.length - 1);
+    draft.slotPage = index;
+    const page = pages[index]!;
+    const options: MenuOption[] = page.slots.map((usage) => {
+      const left = freePlaces(usage);
+      const extra = usage.slot.capacity > 1 ? ` (${left} ${left === 1 ? 'place' : 'places'} left)` : '';
+      return { id: `${SLOT_PREFIX}${usage.slot.id}`, label: `${formatTime(usage.slot.start)}${extra}` };
+    });
+    if (index > 0) options.push({ id: PREVIOUS_PAGE, label: '‹ Earlier times' });
+    if (index < pages.length - 1) options.push({ id: NEXT_PAGE, label: 'Later times ›' });
+    turn.menu(
+      `Your appointment with ${appointment.doctorName} is on ${appointmentWhen(appointment)}.\n` +
+        `Free times on ${formatDate(page.date)}. Pick the new time:`,
+      options,
+    );
+  },
+
+  async handle(turn) {
+    const option = await turn.chosenOption();
+    if (!option) return;
+    const { draft } = turn.session;
+    if (option.id === PREVIOUS_PAGE || option.id === NEXT_PAGE) {
+      draft.slotPage = (draft.slotPage ?? 0) + (option.id === NEXT_PAGE ? 1 : -1);
+      return turn.askAgain();
+    }
+    const appointment = await appointmentToMove(turn);
+    if (appointment) await moveTo(turn, appointment, option.id.slice(SLOT_PREFIX.length));
+  },
+};
+
+async function moveTo(turn: Turn, appointment: Appointment, slotId: string): Promise<void> {
+  const { store, settings, alerts } = turn.deps;
+  const slot = await store.getSlot(slotId);
+  const inFuture = slot !== undefined && startsAfter(slot, clinicWallClock(turn.now, settings.clinic.timezone));
+  try {
+    if (!slot || !inFuture) throw new SlotUnavailableError(slotId, 'past');
+    const moved = await store.rescheduleAppointment(appointment.id, slotId, turn.now);
+    turn.text(
+      `✅ Done: your appointment ${moved.id} with ${moved.doctorName} is now on ${appointmentWhen(moved)}. ` +
+        'Everything else, including any payment, stays as it was.',
+    );
+    // Like the other admin alerts: no phone number, only the patient's first name.
+    await alerts?.alert(
+      `🔁 Moved by the patient: ${moved.id} · ${moved.doctorName} · ${appointmentWhen(appointment)} → ${appointmentWhen(moved)} · ` +
+        `${moved.patient.name.trim().split(/\s+/)[0] ?? ''}`,
+      { dedupeKey: `alert:moved:${moved.id}:${moved.date}T${moved.time}:${moved.rescheduledAt ?? ''}` },
+    );
+    await turn.backToMainMenu();
+  } catch (error) {
+    if (error instanceof InvalidTransitionError) {
+      turn.text('That appointment cannot be rescheduled any more.');
+      return turn.backToMainMenu();
+    }
+    if (!(error instanceof SlotUnavailableError)) throw error;
+    turn.text('Sorry, that time was just taken. Please pick another one.');
+    await turn.askAgain();
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * When things happen to an appointment, as instants: its start in the clinic's time zone, and which
+ * reminder is due at a given moment. Pure functions, so the rules are tested without any clock.
+ */
+import { DateTime } from 'luxon';
+import type { Appointment } from '../../core/domain.js';
+import { ClinicError } from '../../core/errors.js';
+
+/** An appointment's date or time cannot be read (a hand-edited row); it is skipped, not guessed. */
+export class UnreadableAppointmentTimeError extends ClinicError {
+  constructor(
+    readonly appointmentId: string,
+    readonly value: string,
+  ) {
+    super(`Appointment ${appointmentId} has an unreadable date or time "${value}"; correct it to YYYY-MM-DD and HH:mm.`);
+  }
+}
+
+/** The instant an appointment starts: its wall-clock date and time read in the clinic's zone. */
+export function appointmentStart(appointment: Pick<Appointment, 'id' | 'date' | 'time'>, timezone: string): Date {
+  const start = DateTime.fromISO(`${appointment.date}T${appointment.time}`, { zone: timezone });
+  if (!start.isValid) throw new UnreadableAppointmentTimeError(appointment.id, `${appointment.date} ${appointment.time}`);
+  return start.toJSDate();
+}
+
+/** "24h", "2h", "90m", as recorded in remindersSent and shown at start-up. */
+export function offsetLabel(minutes: number): string {
+  return minutes % 60 === 0 ? `${minutes / 60}h` : `${minutes}m`;
+}
+
+/**
+ * The reminder offset (minutes before the start) to send at `now`, or undefined when none is due:
+ *
+ * - the due offset is the smallest one whose time has passed, so after downtime only the latest
+ *   reminder goes out and never a stale one (no "24 hours before" an hour before);
+ * - not when the appointment has started;
+ * - not when that reminder's time came before the appointment was booked or moved to this time
+ *   (booked 20 hours ahead: no 24h reminder, only the 2h one);
+ * - not when it was already sent for this date and time.
+ */
+export function dueReminderOffset(
+  appointment: Pick<Appointment, 'id' | 'date' | 'time' | 'createdAt' | 'rescheduledAt' | 'remindersSent'>,
+  now: Date,
+  offsetsMinutes: readonly number[],
+  timezone: string,
+): number | undefined {
+  const start = appointmentStart(appointment, timezone).getTime();
+  const at = now.getTime();
+  if (start <= at) return undefined;
+  const passed = offsetsMinutes.filter((offset) => start - offset * 60_000 <= at);
+  if (passed.length === 0) return undefined;
+  const due = Math.min(...passed);
+  const armedAt = Date.parse(appointment.rescheduledAt ?? appointment.createdAt);
+  if (start - due * 60_000 < armedAt) return undefined;
+  return appointment.remindersSent.includes(offsetLabel(due)) ? undefined : due;
+}
