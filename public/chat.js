@@ -31,6 +31,8 @@
     form: $('composer'),
     file: $('file'),
     attach: $('attach'),
+    record: $('record'),
+    recordTime: $('record-time'),
     input: $('input'),
     send: $('send'),
   };
@@ -325,6 +327,7 @@
     state.busy = busy;
     els.send.disabled = busy;
     els.attach.disabled = busy;
+    if (!voice.recorder) els.record.disabled = busy;
     els.typing.hidden = !busy;
     els.list.setAttribute('aria-busy', String(busy));
     document.body.classList.toggle('is-busy', busy);
@@ -413,6 +416,151 @@
     send(form, `Attachment: ${file.name} (${formatSize(file.size)})`, true);
   }
 
+  // ---------- voice clips ----------
+  // Where the browser can record, a clip of up to two minutes is sent as multipart "voice". Browsers
+  // record webm, ogg or mp4; the clip is re-encoded here as 16 kHz mono WAV (about 2 MB a minute), a
+  // format every speech service reads. Where decoding fails, the recording goes as it is.
+
+  const VOICE_MAX_MS = 120000;
+  const VOICE_MIN_MS = 700;
+  const WAV_RATE = 16000;
+  const voice = { recorder: null, stream: null, chunks: [], startedAt: 0, timer: 0, stopTimer: 0 };
+
+  function canRecord() {
+    return Boolean(navigator.mediaDevices && navigator.mediaDevices.getUserMedia && window.MediaRecorder);
+  }
+
+  function recorderType() {
+    const types = ['audio/ogg;codecs=opus', 'audio/webm;codecs=opus', 'audio/webm', 'audio/mp4'];
+    return types.find((t) => typeof MediaRecorder.isTypeSupported === 'function' && MediaRecorder.isTypeSupported(t)) || '';
+  }
+
+  function formatDuration(ms) {
+    const seconds = Math.max(0, Math.round(ms / 1000));
+    return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+  }
+
+  function setRecordingUi(on) {
+    els.record.classList.toggle('is-recording', on);
+    els.record.setAttribute('aria-pressed', String(on));
+    els.record.setAttribute('aria-label', on ? 'Stop and send the voice message' : 'Record a voice message');
+    els.recordTime.hidden = !on;
+    els.recordTime.textContent = formatDuration(VOICE_MAX_MS);
+  }
+
+  function updateRecordTime() {
+    els.recordTime.textContent = formatDuration(VOICE_MAX_MS - (Date.now() - voice.startedAt));
+  }
+
+  async function toggleRecording() {
+    if (voice.recorder) return stopRecording();
+    if (state.busy) return;
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+    } catch {
+      notice('The microphone could not be used. Please allow it for this page, or type your message.');
+      return;
+    }
+    const type = recorderType();
+    let recorder;
+    try {
+      recorder = new MediaRecorder(stream, type ? { mimeType: type } : undefined);
+    } catch {
+      stream.getTracks().forEach((track) => track.stop());
+      notice('This browser cannot record voice messages. Please type your message.');
+      return;
+    }
+    voice.chunks = [];
+    recorder.addEventListener('dataavailable', (event) => {
+      if (event.data && event.data.size) voice.chunks.push(event.data);
+    });
+    recorder.addEventListener('stop', () => void onRecordingStopped(recorder));
+    voice.recorder = recorder;
+    voice.stream = stream;
+    voice.startedAt = Date.now();
+    recorder.start();
+    setRecordingUi(true);
+    voice.timer = setInterval(updateRecordTime, 250);
+    voice.stopTimer = setTimeout(stopRecording, VOICE_MAX_MS);
+  }
+
+  function stopRecording() {
+    if (voice.recorder && voice.recorder.state !== 'inactive') voice.recorder.stop();
+  }
+
+  async function onRecordingStopped(recorder) {
+    const elapsed = Math.min(Date.now() - voice.startedAt, VOICE_MAX_MS);
+    clearInterval(voice.timer);
+    clearTimeout(voice.stopTimer);
+    if (voice.stream) voice.stream.getTracks().forEach((track) => track.stop());
+    voice.recorder = null;
+    voice.stream = null;
+    setRecordingUi(false);
+    els.record.disabled = state.busy;
+    const recorded = new Blob(voice.chunks, { type: recorder.mimeType || 'audio/webm' });
+    voice.chunks = [];
+    if (elapsed < VOICE_MIN_MS || recorded.size === 0) {
+      notice('That was too short to hear anything. Hold the recording a little longer, or type your message.');
+      return;
+    }
+    const wav = await asWav(recorded).catch(() => null);
+    const clip = wav || recorded;
+    if (clip.size > maxUploadMb * 1024 * 1024) {
+      notice(`That voice message is too large to send (${formatSize(clip.size)}). Please keep it shorter, or type your message.`);
+      return;
+    }
+    const ext = wav ? 'wav' : /ogg/.test(clip.type) ? 'ogg' : /mp4/.test(clip.type) ? 'm4a' : 'webm';
+    const form = new FormData();
+    form.append('voice', clip, `voice.${ext}`);
+    send(form, `🎤 Voice message (${formatDuration(elapsed)})`, true);
+  }
+
+  /** The recording decoded and re-encoded as 16 kHz mono 16-bit WAV, or null where the browser cannot. */
+  async function asWav(blob) {
+    const Context = window.AudioContext || window.webkitAudioContext;
+    const Offline = window.OfflineAudioContext || window.webkitOfflineAudioContext;
+    if (!Context || !Offline) return null;
+    const context = new Context();
+    try {
+      const decoded = await context.decodeAudioData(await blob.arrayBuffer());
+      const offline = new Offline(1, Math.max(1, Math.ceil(decoded.duration * WAV_RATE)), WAV_RATE);
+      const source = offline.createBufferSource();
+      source.buffer = decoded;
+      source.connect(offline.destination); // one output channel: stereo is mixed down
+      source.start();
+      return encodeWav((await offline.startRendering()).getChannelData(0), WAV_RATE);
+    } finally {
+      if (typeof context.close === 'function') context.close();
+    }
+  }
+
+  function encodeWav(samples, rate) {
+    const buffer = new ArrayBuffer(44 + samples.length * 2);
+    const view = new DataView(buffer);
+    const ascii = (at, text) => {
+      for (let i = 0; i < text.length; i++) view.setUint8(at + i, text.charCodeAt(i));
+    };
+    ascii(0, 'RIFF');
+    view.setUint32(4, 36 + samples.length * 2, true);
+    ascii(8, 'WAVE');
+    ascii(12, 'fmt ');
+    view.setUint32(16, 16, true); // PCM header size
+    view.setUint16(20, 1, true); // PCM
+    view.setUint16(22, 1, true); // mono
+    view.setUint32(24, rate, true);
+    view.setUint32(28, rate * 2, true); // bytes per second
+    view.setUint16(32, 2, true); // bytes per frame
+    view.setUint16(34, 16, true); // bits per sample
+    ascii(36, 'data');
+    view.setUint32(40, samples.length * 2, true);
+    for (let i = 0; i < samples.length; i++) {
+      const s = Math.max(-1, Math.min(1, samples[i]));
+      view.setInt16(44 + i * 2, s < 0 ? s * 0x8000 : s * 0x7fff, true);
+    }
+    return new Blob([buffer], { type: 'audio/wav' });
+  }
+
   // ---------- polling ----------
 
   function schedulePoll(delayMs) {
@@ -483,6 +631,10 @@
     els.list.addEventListener('click', onOptionClick);
     els.attach.addEventListener('click', () => els.file.click());
     els.file.addEventListener('change', onFilePicked);
+    if (canRecord()) {
+      els.record.hidden = false;
+      els.record.addEventListener('click', () => void toggleRecording());
+    }
     els.newConversation.addEventListener('click', newConversation);
     document.addEventListener('visibilitychange', () => {
       if (document.hidden) clearTimeout(state.pollTimer);

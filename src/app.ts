@@ -9,19 +9,29 @@ import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { telegramAdminComponent, telegramComponent } from './channels/telegram/telegramComponent.js';
 import { WebChatChannel } from './channels/web/webChatChannel.js';
+import { whatsappComponent } from './channels/whatsapp/whatsAppComponent.js';
 import type { AppComponent, AppContext } from './component.js';
 import type { AppConfig } from './config.js';
+import { ClinicAdminConsole } from './core/admin/index.js';
 import { ConversationEngine } from './core/engine.js';
 import type { FlowSettings } from './core/flow/turn.js';
 import type { AdminConsole, ClinicStore, Clock, IntentDetector, PaymentGateway } from './core/ports.js';
 import { describeFeatures, type FeatureStatus } from './features.js';
 import { createHttpApp } from './http/app.js';
+import { metricsRoute } from './http/metricsRoute.js';
 import { createLogger, type Logger } from './logging.js';
+import { createIntentDetector } from './services/ai/index.js';
 import { DocumentVault, loadOrCreateSigningKey } from './services/files/documentVault.js';
+import { createPaymentServices, paymentsComponent } from './services/payments/paymentsComponent.js';
 import { LocalReportStorage } from './services/files/reportStorage.js';
-import { startHousekeeping } from './services/housekeeping.js';
+import { createSchedulerComponent, paymentReconciliationJob } from './services/scheduler/schedulerComponent.js';
 import { OutboxAdminAlerts, OutboxNotifier } from './services/delivery/notifier.js';
+import { ServiceMetrics } from './services/metrics.js';
+import { MemoryFloodGuard } from './services/rateLimits.js';
+import { SqliteAdminLogins, SqliteAuditLog } from './store/sqlite/auditLog.js';
+import { createSheetsClinicStore, sheetsStoreComponent } from './store/sheets/index.js';
 import { openClinicDatabase, seedSampleData, SqliteClinicStore, SqliteOutbox, SqliteSessionStore } from './store/sqlite/index.js';
 
 export interface StartOptions {
@@ -48,6 +58,8 @@ const systemClock: Clock = { now: () => new Date() };
 const DOWNLOAD_LINK_MINUTES = 60;
 /** How long web chat transcripts are kept. */
 const TRANSCRIPT_DAYS = 30;
+/** Requests one web chat session may make per minute: polling every 3 s plus a brisk patient's taps. */
+const WEB_CHAT_REQUESTS_PER_MINUTE = 120;
 /** Time in-flight HTTP requests get to finish at shutdown before connections are cut. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -81,10 +93,13 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
 
   const db = openClinicDatabase(path.join(config.dataDir, 'clinic.db'));
-  if (seedSampleData(db, { now: clock.now(), timezone: config.clinic.timezone })) {
+  // With a Google Sheet the clinic's doctors and slots are the sheet's: no samples.
+  if (!config.google && seedSampleData(db, { now: clock.now(), timezone: config.clinic.timezone })) {
     logger.info('empty store: added sample doctors and slots for the next 14 days');
   }
-  const store: ClinicStore = new SqliteClinicStore(db);
+  const store: ClinicStore = config.google
+    ? createSheetsClinicStore(db, config.google, { clock, logger, timezone: config.clinic.timezone })
+    : new SqliteClinicStore(db);
   const outbox = new SqliteOutbox(db);
   const sessions = new SqliteSessionStore(db, outbox);
   const documents = new DocumentVault(
@@ -99,27 +114,72 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     channel: config.telegram.adminBotToken ? 'telegram-admin' : 'telegram',
     adminChatIds: config.telegram.botToken || config.telegram.adminBotToken ? config.telegram.adminIds : [],
   });
-  const payments: PaymentGateway | undefined = undefined;
-  const intents: IntentDetector | undefined = undefined;
+  const reports = new LocalReportStorage(path.join(config.dataDir, 'reports'));
+  // Confirmation and invoice PDFs always; Razorpay payment links when the RAZORPAY_* variables are set.
+  const paymentServices = createPaymentServices({ config, db, store, files: documents, notifier, alerts, clock, logger });
+  const payments: PaymentGateway | undefined = paymentServices.gateway;
+  // The rules always understand free text; Gemini goes in front of them when GEMINI_API_KEY is set.
+  const intents: IntentDetector = createIntentDetector(config, { clock, logger });
+
+  // Numeric fields of the components' health (e.g. the Sheets backlog) become gauges too.
+  const components: AppComponent[] = [];
+  const metrics = new ServiceMetrics({
+    db,
+    outbox,
+    extraGauges: async () => {
+      const figures: Record<string, number> = {};
+      for (const component of components) {
+        const health = await component.health?.().catch(() => undefined);
+        for (const [field, value] of Object.entries(health ?? {})) {
+          if (typeof value === 'number') figures[`${component.name}_${field}`] = value;
+        }
+      }
+      return figures;
+    },
+  });
 
   const engine = new ConversationEngine({
     deps: {
       store,
-      reports: new LocalReportStorage(path.join(config.dataDir, 'reports')),
+      reports,
       settings: flowSettings(config),
       logger,
       alerts,
       ...(payments ? { payments } : {}),
-      ...(intents ? { intents } : {}),
+      intents,
+      documents: paymentServices.documents,
     },
     sessions,
     outbox,
     files: documents,
     clock,
     sessionTtlHours: config.sessionTtlHours,
+    floodGuard: new MemoryFloodGuard(),
+    onTurn: metrics.recordTurn,
   });
 
-  const admin: AdminConsole | undefined = undefined;
+  // Admin commands exist once admins are named and a Telegram bot can carry them.
+  const admin: AdminConsole | undefined =
+    config.telegram.adminIds.length > 0 && (config.telegram.botToken || config.telegram.adminBotToken)
+      ? new ClinicAdminConsole({
+          store,
+          notifier,
+          alerts,
+          outbox,
+          reports,
+          audit: new SqliteAuditLog(db),
+          logins: new SqliteAdminLogins(db),
+          adminIds: config.telegram.adminIds,
+          password: config.telegram.adminPassword,
+          clinic: config.clinic,
+          phoneRegion: config.phoneRegion,
+          logger,
+          // Cash received: the same invoice as an online payment, sent to the patient once.
+          onPaidAtClinic: async (appointment) => {
+            await paymentServices.documents.sendCashInvoice(appointment);
+          },
+        })
+      : undefined;
 
   let baseUrl = config.publicBaseUrl ?? `http://localhost:${config.port}`;
   const context: AppContext = {
@@ -134,6 +194,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     engine,
     notifier,
     alerts,
+    metrics,
     ...(admin ? { admin } : {}),
     baseUrl: () => baseUrl,
   };
@@ -148,12 +209,36 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   });
 
   // Channels and services beyond the web chat, in start order (stopped in reverse).
-  const components: AppComponent[] = [];
   const addComponent = async (make: (ctx: AppContext) => Promise<AppComponent | undefined>) => {
     const component = await make(context);
     if (component) components.push(component);
   };
-  void addComponent;
+  const stopComponents = async () => {
+    for (const component of [...components].reverse()) {
+      await component.stop?.().catch((error: unknown) => logger.error({ err: error, component: component.name }, 'component did not stop cleanly'));
+    }
+  };
+  /** Undoes a start that failed half-way: nothing may keep the database or a port open. */
+  const abandon = async (error: unknown): Promise<never> => {
+    await stopComponents();
+    await store.close();
+    throw error;
+  };
+  try {
+    await addComponent(sheetsStoreComponent);
+    await addComponent((ctx) => paymentsComponent(ctx, paymentServices));
+    await addComponent(telegramComponent);
+    await addComponent(telegramAdminComponent);
+    await addComponent(whatsappComponent);
+    await addComponent((ctx) =>
+      createSchedulerComponent(ctx, {
+        transcriptDays: TRANSCRIPT_DAYS,
+        extraJobs: config.razorpay ? [paymentReconciliationJob((now) => paymentServices.reconcilePayments(now))] : [],
+      }),
+    );
+  } catch (error) {
+    await abandon(error);
+  }
 
   let shuttingDown = false;
   const features = () => {
@@ -169,7 +254,9 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     clinicName: config.clinic.name,
     maxUploadBytes: config.maxUploadBytes,
     isShuttingDown: () => shuttingDown,
-    routes: components.flatMap((c) => c.routes ?? []),
+    routes: [metricsRoute(metrics.registry, config.metricsToken), ...components.flatMap((c) => c.routes ?? [])],
+    perIpPerMinute: config.rateLimitPerMinute,
+    perChatPerMinute: WEB_CHAT_REQUESTS_PER_MINUTE,
     health: async () => {
       const storeState = await store.ping().then(
         () => ({ ok: true, kind: config.google ? 'sheets' : 'sqlite' }),
@@ -192,25 +279,22 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     },
   });
 
-  const stopHousekeeping = startHousekeeping({ store, sessions, outbox, clock, logger, sessionTtlHours: config.sessionTtlHours, transcriptDays: TRANSCRIPT_DAYS });
-  const stopComponents = async () => {
-    for (const component of [...components].reverse()) {
-      await component.stop?.().catch((error: unknown) => logger.error({ err: error, component: component.name }, 'component did not stop cleanly'));
-    }
-  };
-  let server: Server;
-  let address: AddressInfo;
+  let server!: Server;
+  let address!: AddressInfo;
   try {
     ({ server, address } = await listen(app, config.port, options.host));
   } catch (error) {
-    await stopHousekeeping();
-    await stopComponents();
-    await store.close();
-    throw error;
+    await abandon(error);
   }
   if (!config.publicBaseUrl) baseUrl = `http://localhost:${address.port}`;
   logger.info({ port: address.port }, 'listening');
-  for (const component of components) await component.start?.();
+  try {
+    for (const component of components) await component.start?.();
+  } catch (error) {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await abandon(error);
+  }
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -222,7 +306,6 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
       const sweep = setInterval(() => server.closeIdleConnections(), 50);
       const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       await engine.close();
-      await stopHousekeeping();
       await serverClosed;
       clearInterval(sweep);
       clearTimeout(cut);

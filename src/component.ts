@@ -12,6 +12,7 @@ import type { AdminAlerts, AdminConsole, Clock, ClinicStore, Notifier, Outbox, S
 import type { FeatureStatus } from './features.js';
 import type { Logger } from './logging.js';
 import type { DocumentVault } from './services/files/documentVault.js';
+import type { ServiceMetrics } from './services/metrics.js';
 import type { SqliteOutbox } from './store/sqlite/outbox.js';
 
 /** Everything shared that a channel or service may need; built once by startApp. */
@@ -30,6 +31,8 @@ export interface AppContext {
   alerts: AdminAlerts;
   /** The admin commands, when admins are configured (TELEGRAM_ADMIN_IDS). */
   admin?: AdminConsole;
+  /** Prometheus metrics; webhooks record their results here. */
+  metrics: ServiceMetrics;
   /** Base of links the service hands out (PUBLIC_BASE_URL or the local URL once listening). */
   baseUrl(): string;
 }

@@ -43,6 +43,9 @@ const booleanFlag = z
   .transform((v) => ['true', '1', 'yes', 'on'].includes(v))
   .optional();
 
+/** Shortest hold with online payment: Razorpay needs a payment link to stay payable 15 minutes. */
+export const RAZORPAY_MIN_HOLD_MINUTES = 15;
+
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
 /** "24h,2h,30m" -> minutes before the appointment, largest first. */
@@ -113,6 +116,7 @@ const envSchema = z.object({
   GOOGLE_SERVICE_ACCOUNT_FILE: optionalText,
   GOOGLE_SERVICE_ACCOUNT_JSON: optionalText,
   SHEETS_CACHE_SECONDS: wholeNumber(0, 3600, 30),
+  GOOGLE_SHEETS_API_URL: httpUrl.optional(),
 
   TELEGRAM_BOT_TOKEN: optionalText,
   TELEGRAM_ADMIN_BOT_TOKEN: optionalText,
@@ -125,6 +129,11 @@ const envSchema = z.object({
   WHATSAPP_ENABLED: booleanFlag,
   WHATSAPP_SESSION_DIR: z.string().trim().default('./whatsapp-session'),
   CHROME_PATH: optionalText,
+  WHATSAPP_SEND_PER_SECOND: z.coerce
+    .number({ error: 'must be a number' })
+    .positive({ error: 'must be more than 0' })
+    .max(20, { error: 'must be at most 20' })
+    .default(1),
 
   RAZORPAY_KEY_ID: optionalText,
   RAZORPAY_KEY_SECRET: optionalText,
@@ -134,11 +143,21 @@ const envSchema = z.object({
   GEMINI_API_KEY: optionalText,
   GEMINI_MODEL: z.string().trim().default('gemini-2.5-flash'),
   GEMINI_API_URL: httpUrl.optional(),
+  GEMINI_TIMEOUT_MS: wholeNumber(200, 60_000, 4000),
+  GEMINI_VOICE_TIMEOUT_MS: wholeNumber(1000, 120_000, 20_000),
 
   HOLD_MINUTES: wholeNumber(1, 24 * 60, 20),
   SESSION_TTL_HOURS: wholeNumber(1, 24 * 30, 24),
   REMINDER_OFFSETS: reminderOffsets,
+  AGENDA_TIME: z
+    .string()
+    .trim()
+    .default('08:00')
+    .refine((time) => /^([01]\d|2[0-3]):[0-5]\d$/.test(time), { error: 'must be a 24-hour time HH:mm such as 08:00' }),
+  NO_SHOW_GRACE_MINUTES: wholeNumber(0, 7 * 24 * 60, 120),
   MAX_UPLOAD_MB: wholeNumber(1, 50, 10),
+  RATE_LIMIT_PER_MINUTE: wholeNumber(0, 1_000_000, 600),
+  METRICS_TOKEN: optionalText,
 });
 
 /** The validated configuration every part of the service reads. */
@@ -157,8 +176,17 @@ export interface AppConfig {
   sessionTtlHours: number;
   /** Minutes before an appointment at which reminders go out, largest first. */
   reminderOffsetsMinutes: number[];
+  /** Clinic-local time (`HH:mm`) at which admins get the day's agenda. */
+  agendaTime: string;
+  /** Minutes after its start at which a confirmed appointment nobody marked done becomes NO_SHOW. */
+  noShowGraceMinutes: number;
   maxUploadBytes: number;
-  google: { sheetId: string; serviceAccountFile?: string; serviceAccountJson?: string; cacheSeconds: number } | null;
+  /** Requests per minute one client address may make to the API and webhooks (0: unlimited). */
+  rateLimitPerMinute: number;
+  /** Bearer token GET /metrics requires, when set. */
+  metricsToken?: string;
+  /** Replaces https://sheets.googleapis.com/ when `apiUrl` is set (a proxy or a test emulator). */
+  google: { sheetId: string; serviceAccountFile?: string; serviceAccountJson?: string; cacheSeconds: number; apiUrl?: string } | null;
   telegram: {
     botToken?: string;
     adminBotToken?: string;
@@ -168,9 +196,18 @@ export interface AppConfig {
     webhookUrl?: string;
     webhookSecret?: string;
   };
-  whatsapp: { enabled: boolean; sessionDir: string; chromePath?: string };
-  razorpay: { keyId: string; keySecret: string; webhookSecret: string; apiUrl?: string } | null;
-  gemini: { apiKey: string; model: string; apiUrl?: string } | null;
+  /** WhatsApp Web; `sendPerSecond` paces messages across all chats so the number does not look like spam. */
+  whatsapp: { enabled: boolean; sessionDir: string; chromePath?: string; sendPerSecond: number };
+  razorpay: {
+    keyId: string;
+    keySecret: string;
+    webhookSecret: string;
+    apiUrl?: string;
+    /** HOLD_MINUTES as configured when it was below what payment links need (it is raised, with a start-up note). */
+    holdMinutesRaisedFrom?: number;
+  } | null;
+  /** Gemini for free text and voice notes; the rule-based detector works without it. */
+  gemini: { apiKey: string; model: string; apiUrl?: string; timeoutMs: number; voiceTimeoutMs: number } | null;
 }
 
 /** Treats empty values as unset, as dotenv files and shells commonly produce them. */
@@ -217,6 +254,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
   problems.push(...crossCheck(given));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
+  const razorpayOn = Boolean(e.RAZORPAY_KEY_ID && e.RAZORPAY_KEY_SECRET && e.RAZORPAY_WEBHOOK_SECRET);
 
   return {
     port: e.PORT,
@@ -232,16 +270,22 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
       currency: e.CURRENCY,
     },
     phoneRegion: e.PHONE_DEFAULT_REGION as CountryCode,
-    holdMinutes: e.HOLD_MINUTES,
+    // A payment link lives as long as the hold, and Razorpay refuses links expiring within 15 minutes.
+    holdMinutes: razorpayOn ? Math.max(e.HOLD_MINUTES, RAZORPAY_MIN_HOLD_MINUTES) : e.HOLD_MINUTES,
     sessionTtlHours: e.SESSION_TTL_HOURS,
     reminderOffsetsMinutes: e.REMINDER_OFFSETS,
+    agendaTime: e.AGENDA_TIME,
+    noShowGraceMinutes: e.NO_SHOW_GRACE_MINUTES,
     maxUploadBytes: e.MAX_UPLOAD_MB * 1024 * 1024,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    metricsToken: e.METRICS_TOKEN,
     google: e.GOOGLE_SHEET_ID
       ? {
           sheetId: e.GOOGLE_SHEET_ID,
           serviceAccountFile: e.GOOGLE_SERVICE_ACCOUNT_FILE,
           serviceAccountJson: e.GOOGLE_SERVICE_ACCOUNT_JSON,
           cacheSeconds: e.SHEETS_CACHE_SECONDS,
+          apiUrl: e.GOOGLE_SHEETS_API_URL,
         }
       : null,
     telegram: {
@@ -257,11 +301,26 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
       enabled: e.WHATSAPP_ENABLED ?? false,
       sessionDir: path.resolve(cwd, e.WHATSAPP_SESSION_DIR),
       chromePath: e.CHROME_PATH,
+      sendPerSecond: e.WHATSAPP_SEND_PER_SECOND,
     },
     razorpay:
       e.RAZORPAY_KEY_ID && e.RAZORPAY_KEY_SECRET && e.RAZORPAY_WEBHOOK_SECRET
-        ? { keyId: e.RAZORPAY_KEY_ID, keySecret: e.RAZORPAY_KEY_SECRET, webhookSecret: e.RAZORPAY_WEBHOOK_SECRET, apiUrl: e.RAZORPAY_API_URL }
+        ? {
+            keyId: e.RAZORPAY_KEY_ID,
+            keySecret: e.RAZORPAY_KEY_SECRET,
+            webhookSecret: e.RAZORPAY_WEBHOOK_SECRET,
+            apiUrl: e.RAZORPAY_API_URL,
+            holdMinutesRaisedFrom: e.HOLD_MINUTES < RAZORPAY_MIN_HOLD_MINUTES ? e.HOLD_MINUTES : undefined,
+          }
         : null,
-    gemini: e.GEMINI_API_KEY ? { apiKey: e.GEMINI_API_KEY, model: e.GEMINI_MODEL, apiUrl: e.GEMINI_API_URL } : null,
+    gemini: e.GEMINI_API_KEY
+      ? {
+          apiKey: e.GEMINI_API_KEY,
+          model: e.GEMINI_MODEL,
+          apiUrl: e.GEMINI_API_URL,
+          timeoutMs: e.GEMINI_TIMEOUT_MS,
+          voiceTimeoutMs: e.GEMINI_VOICE_TIMEOUT_MS,
+        }
+      : null,
   };
 }

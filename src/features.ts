@@ -3,7 +3,9 @@
  * /health. A feature whose settings are absent is off; one that is configured but not available in
  * this version says so instead of pretending.
  */
-import type { AppConfig } from './config.js';
+import { RAZORPAY_MIN_HOLD_MINUTES, type AppConfig } from './config.js';
+import { offsetLabel } from './services/scheduler/timing.js';
+import { describeAi } from './services/ai/index.js';
 
 export interface FeatureStatus {
   name: string;
@@ -18,15 +20,29 @@ const NOT_YET = 'is set, but this version does not include it yet';
 export function describeFeatures(config: AppConfig, url: string): FeatureStatus[] {
   const { telegram, whatsapp } = config;
   return [
-    { name: 'store', kind: 'service', on: true, detail: config.google ? `GOOGLE_SHEET_ID ${NOT_YET}; using SQLite` : `SQLite at ${config.dataDir}/clinic.db (GOOGLE_SHEET_ID not set)` },
+    { name: 'store', kind: 'service', on: true, detail: config.google ? `Google Sheet ${config.google.sheetId}, with bookings kept in ${config.dataDir}/clinic.db first` : `SQLite at ${config.dataDir}/clinic.db (GOOGLE_SHEET_ID not set)` },
     { name: 'web chat', kind: 'channel', on: true, detail: `served at ${url}/` },
     { name: 'telegram', kind: 'channel', on: false, detail: telegram.botToken ? `TELEGRAM_BOT_TOKEN ${NOT_YET}` : 'TELEGRAM_BOT_TOKEN not set' },
     { name: 'telegram admin', kind: 'channel', on: false, detail: telegram.adminBotToken ? `TELEGRAM_ADMIN_BOT_TOKEN ${NOT_YET}` : 'TELEGRAM_ADMIN_BOT_TOKEN not set' },
-    { name: 'whatsapp', kind: 'channel', on: false, detail: whatsapp.enabled ? `WHATSAPP_ENABLED ${NOT_YET}` : 'WHATSAPP_ENABLED is not true' },
-    { name: 'payments', kind: 'service', on: false, detail: config.razorpay ? `RAZORPAY_KEY_ID ${NOT_YET}; patients pay at the clinic` : 'RAZORPAY_KEY_ID not set; patients pay at the clinic' },
-    { name: 'ai', kind: 'service', on: false, detail: config.gemini ? `GEMINI_API_KEY ${NOT_YET}; menus only` : 'GEMINI_API_KEY not set; menus only' },
-    { name: 'reminders', kind: 'service', on: false, detail: 'not included in this version yet' },
+    { name: 'whatsapp', kind: 'channel', on: whatsapp.enabled, detail: whatsapp.enabled ? 'starting WhatsApp Web' : 'WHATSAPP_ENABLED is not true' },
+    { name: 'payments', kind: 'service', on: config.razorpay !== null, detail: config.razorpay ? paymentsDetail(config.razorpay, url) : 'RAZORPAY_KEY_ID not set; patients pay at the clinic' },
+    { name: 'ai', kind: 'service', on: true, detail: describeAi(config) },
+    {
+      name: 'reminders',
+      kind: 'service',
+      on: true,
+      detail: `${config.reminderOffsetsMinutes.map(offsetLabel).join(', ')} before, ${config.clinic.timezone}`,
+    },
   ];
+}
+
+/** The payments line: where Razorpay must send webhooks, and a raised HOLD_MINUTES. */
+function paymentsDetail(razorpay: NonNullable<AppConfig['razorpay']>, url: string): string {
+  const raised = razorpay.holdMinutesRaisedFrom;
+  return (
+    `Razorpay payment links; webhook at ${url}/webhooks/razorpay` +
+    (raised === undefined ? '' : `; HOLD_MINUTES raised from ${raised} to ${RAZORPAY_MIN_HOLD_MINUTES}, as payment links must stay payable 15 minutes`)
+  );
 }
 
 /** "telegram: off (TELEGRAM_BOT_TOKEN not set)". */

@@ -2,7 +2,7 @@
  * Process entry point: reads the environment (and .env, if present), starts the service, prints one
  * line per channel and service, and shuts down gracefully on SIGINT/SIGTERM.
  */
-import { startApp } from './app.js';
+import { startApp, type RunningApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { featureLine } from './features.js';
 
@@ -17,10 +17,10 @@ function loadDotEnv(): void {
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig(process.env);
-  const app = await startApp(config);
-  for (const feature of app.features) console.log(featureLine(feature));
-  console.log(`Clinic booking service ready: open ${app.url} to chat.`);
 
+  // Signals are caught from the first moment: one that arrives while starting stops the service as
+  // soon as it is up, cleanly, instead of killing it half-started.
+  let running: Promise<RunningApp> | undefined;
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -29,16 +29,25 @@ async function main(): Promise<void> {
     }
     stopping = true;
     console.log(`${signal} received: finishing messages in progress, then stopping.`);
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error('Shutdown failed:', error);
-        process.exit(1);
-      },
-    );
+    if (!running) process.exit(0);
+    running
+      .then((app) => app.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error('Shutdown failed:', error);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+
+  running = startApp(config);
+  const app = await running;
+  if (stopping) return;
+  for (const feature of app.features) console.log(featureLine(feature));
+  console.log(`Clinic booking service ready: open ${app.url} to chat.`);
 }
 
 main().catch((error: unknown) => {

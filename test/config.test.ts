@@ -38,7 +38,7 @@ describe('defaults', () => {
     expect(config.gemini).toBeNull();
     expect(config.telegram).toMatchObject({ adminIds: [] });
     expect(config.telegram.botToken).toBeUndefined();
-    expect(config.whatsapp).toEqual({ enabled: false, sessionDir: path.resolve('/srv/clinic', 'whatsapp-session'), chromePath: undefined });
+    expect(config.whatsapp).toEqual({ enabled: false, sessionDir: path.resolve('/srv/clinic', 'whatsapp-session'), chromePath: undefined, sendPerSecond: 1 });
   });
 
   it('resolves DATA_DIR against the working directory by default', () => {

@@ -92,6 +92,13 @@ export interface Appointment {
   /** Reminder offsets already sent (e.g. "24h"), so restarts never send one twice. */
   remindersSent: string[];
   notes: string;
+  /** Instant the patient confirmed they will come (the Confirm button of a reminder); absent until then. */
+  patientConfirmedAt?: string;
+  /**
+   * Instant the appointment last moved to another slot; absent if it never moved. Reminders are
+   * armed from this instant (or createdAt), so a reminder time before it is never sent late.
+   */
+  rescheduledAt?: string;
 }
 
 /** What the flow knows when it places a hold. */
@@ -116,5 +123,6 @@ export type AppointmentPatch = Partial<
     | 'holdExpiresAt'
     | 'remindersSent'
     | 'notes'
+    | 'patientConfirmedAt'
   >
 >;

@@ -3,14 +3,17 @@
  * It loads the chat's stored session, drops duplicate deliveries, runs global commands or the current
  * step, and saves the session only when the whole turn succeeded, so nothing is half-written.
  */
+import { performance } from 'node:perf_hooks';
 import { toStoredMessage, type DocumentFiles, type StoredMessage } from './delivery.js';
 import { ClinicError } from './errors.js';
+import { appointmentActionLabel, appointmentActionOf, runAppointmentAction } from './flow/appointmentActions.js';
 import { runGlobalCommand, globalCommandOf } from './flow/commands.js';
 import { STEPS } from './flow/steps.js';
+import { listenToVoiceNote } from './flow/voiceNotes.js';
 import { Turn, type FlowDeps } from './flow/turn.js';
 import { KeyedLock } from './keyedLock.js';
 import { conversationKey, type ConversationRef, type Inbound, type MenuOption, type Outbound } from './messages.js';
-import type { Clock, Outbox, SessionStore } from './ports.js';
+import type { Clock, FloodGuard, Outbox, SessionStore } from './ports.js';
 import { newSession, type Session } from './session.js';
 
 /** Thrown by {@link ConversationEngine.handle} once shutdown has begun; channels answer "try again". */
@@ -30,7 +33,20 @@ export interface EngineOptions {
   clock: Clock;
   /** Sessions idle for longer start afresh. */
   sessionTtlHours: number;
+  /** Slows down a chat that floods, before any work is done for it. */
+  floodGuard?: FloodGuard;
+  /** Told of every message handled (metrics). */
+  onTurn?: (event: TurnEvent) => void;
 }
+
+/** What happened to one inbound message, for metrics. */
+export interface TurnEvent {
+  channel: ConversationRef['channel'];
+  outcome: 'handled' | 'duplicate' | 'failed' | 'flood';
+  durationMs: number;
+}
+
+export const SLOW_DOWN_TEXT = 'You are sending messages very quickly. Please wait a few seconds, then send your answer again.';
 
 /** How many recent message ids a session remembers for de-duplication. */
 const REMEMBERED_MESSAGE_IDS = 30;
@@ -52,10 +68,18 @@ export class ConversationEngine {
    */
   handle(inbound: Inbound): Promise<Outbound[]> {
     if (this.closed) return Promise.reject(new EngineClosedError());
-    const task = this.lock.run(conversationKey(inbound), () => this.process(inbound));
+    const task = this.lock.run(conversationKey(inbound), () => this.measured(inbound));
     this.inFlight.add(task);
     void task.finally(() => this.inFlight.delete(task)).catch(() => undefined);
     return task;
+  }
+
+  /**
+   * Runs `task` while no message of that chat is being handled, e.g. a reminder push that also
+   * changes the chat's stored session, so neither overwrites the other.
+   */
+  withConversation<T>(ref: ConversationRef, task: () => Promise<T>): Promise<T> {
+    return this.lock.run(conversationKey(ref), task);
   }
 
   /** Stops taking messages and waits for the ones in progress. */
@@ -64,20 +88,42 @@ export class ConversationEngine {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  private async process(inbound: Inbound): Promise<Outbound[]> {
-    const { sessions, outbox, files, clock, deps, sessionTtlHours } = this.options;
+  private async measured(inbound: Inbound): Promise<Outbound[]> {
+    const started = performance.now();
+    let outcome: TurnEvent['outcome'] = 'failed';
+    try {
+      const result = await this.process(inbound);
+      outcome = result.outcome;
+      return result.replies;
+    } finally {
+      this.options.onTurn?.({ channel: inbound.channel, outcome, durationMs: performance.now() - started });
+    }
+  }
+
+  private async process(inbound: Inbound): Promise<{ replies: Outbound[]; outcome: TurnEvent['outcome'] }> {
+    const { sessions, outbox, files, clock, deps, sessionTtlHours, floodGuard } = this.options;
     const now = clock.now();
     const ref: ConversationRef = { channel: inbound.channel, chatId: inbound.chatId };
 
+    const verdict = floodGuard ? await floodGuard.check(conversationKey(ref)) : 'ok';
+    if (verdict !== 'ok') {
+      // Told once per flood; the rest is dropped unread, so a flood costs no store work at all.
+      if (verdict === 'drop') return { replies: [], outcome: 'flood' };
+      const slowDown: Outbound = { kind: 'text', text: SLOW_DOWN_TEXT };
+      await outbox.push(ref, [slowDown], now, { inReplyTo: inbound.messageId });
+      return { replies: [slowDown], outcome: 'flood' };
+    }
+
     const stored = await sessions.load(ref);
-    if (stored?.recentMessageIds.includes(inbound.messageId)) return [];
+    if (stored?.recentMessageIds.includes(inbound.messageId)) return { replies: [], outcome: 'duplicate' };
     const expired = stored !== undefined && now.getTime() - Date.parse(stored.updatedAt) > sessionTtlHours * 3_600_000;
     const session: Session = stored && !expired ? structuredClone(stored) : newSession(now);
     const patient = transcriptEntry(inbound, session.menu);
 
     const turn = new Turn(session, inbound, now, deps, STEPS);
     try {
-      if (expired) {
+      // A reminder's button still works after the chat timed out: it names its appointment.
+      if (expired && !appointmentActionOf(inbound.content)) {
         turn.text('Welcome back! Your earlier conversation had timed out, so we are starting again.');
         await turn.askAgain();
       } else {
@@ -87,7 +133,7 @@ export class ConversationEngine {
       deps.logger.error({ err: error, channel: ref.channel, chatId: ref.chatId, state: session.state }, 'message handling failed');
       // Nothing of the turn is kept, so the patient can send the same message again.
       await outbox.push(ref, [{ kind: 'text', text: SORRY_TEXT }], now, { inReplyTo: inbound.messageId });
-      return [{ kind: 'text', text: SORRY_TEXT }];
+      return { replies: [{ kind: 'text', text: SORRY_TEXT }], outcome: 'failed' };
     }
 
     session.recentMessageIds = [...session.recentMessageIds, inbound.messageId].slice(-REMEMBERED_MESSAGE_IDS);
@@ -100,23 +146,21 @@ export class ConversationEngine {
       { channel: ref.channel, chatId: ref.chatId, content: inbound.content.kind, state: session.state, replies: turn.replies.length },
       'message handled',
     );
-    return turn.replies;
+    return { replies: turn.replies, outcome: 'handled' };
   }
 
   private async dispatch(turn: Turn): Promise<void> {
-    const { deps } = this.options;
     const step = STEPS[turn.state];
     let content = turn.inbound.content;
 
     if (content.kind === 'voice') {
-      const transcribe = deps.intents?.transcribe?.bind(deps.intents);
-      if (!transcribe) {
-        turn.text("Sorry, I can't listen to voice notes yet. Please type your answer.");
-        return turn.askAgain();
-      }
-      turn.useText(await transcribe(await content.load(), content.mime));
+      // "I heard: …", then the words are handled as if typed at this step.
+      if (!(await listenToVoiceNote(turn, content))) return turn.askAgain();
       content = turn.inbound.content;
     }
+
+    const appointmentAction = appointmentActionOf(content);
+    if (appointmentAction) return runAppointmentAction(turn, appointmentAction);
 
     const command = globalCommandOf(content, turn.session.menu.length > 0);
     if (command) return runGlobalCommand(turn, command);
@@ -140,7 +184,10 @@ function transcriptEntry(inbound: Inbound, menuOnScreen: readonly MenuOption[]):
     case 'text':
       return { kind: 'text', text: content.text.slice(0, TRANSCRIPT_TEXT_LIMIT) };
     case 'choice':
-      return { kind: 'text', text: menuOnScreen.find((option) => option.id === content.optionId)?.label ?? '(tapped an older button)' };
+      return {
+        kind: 'text',
+        text: menuOnScreen.find((option) => option.id === content.optionId)?.label ?? appointmentActionLabel(content.optionId) ?? '(tapped an older button)',
+      };
     case 'contact':
       return { kind: 'text', text: '(shared a contact)' };
     case 'voice':

@@ -23,7 +23,8 @@ export type InboundContent =
   | { kind: 'choice'; optionId: string }
   /** A shared contact card (phone as the platform gives it; validated by the flow). */
   | { kind: 'contact'; phone: string }
-  | { kind: 'voice'; mime: string; load: LoadBytes }
+  /** A voice note; `seconds` when the platform tells its length (Telegram, WhatsApp), so a long one is refused unread. */
+  | { kind: 'voice'; mime: string; load: LoadBytes; seconds?: number }
   | { kind: 'file'; mime: string; fileName: string; size: number; load: LoadBytes };
 
 /** One message from a patient, as every channel delivers it to the core. */

@@ -75,6 +75,14 @@ export interface ClinicStore {
   ): Promise<Appointment>;
   /** Applies a patch and stamps updatedAt. Throws AppointmentNotFoundError. */
   updateAppointment(id: string, patch: AppointmentPatch, now: Date): Promise<Appointment>;
+  /**
+   * Moves a CONFIRMED appointment to another free, OPEN slot of the same doctor, atomically under the
+   * store's lock: the old place is freed only together with taking the new one. Everything else
+   * (patient, fee, payment) stays; reminders are re-armed for the new time and an earlier patient
+   * confirmation is cleared. Throws AppointmentNotFoundError, InvalidTransitionError (not CONFIRMED)
+   * or SlotUnavailableError (unknown, another doctor's, blocked or full).
+   */
+  rescheduleAppointment(id: string, newSlotId: string, now: Date): Promise<Appointment>;
   getAppointment(id: string): Promise<Appointment | undefined>;
   /** Matching appointments, newest first (by createdAt). */
   listAppointments(query: AppointmentQuery): Promise<Appointment[]>;
@@ -181,6 +189,12 @@ export interface PaymentLink {
 
 /** Creates payment links; confirmation arrives later through a signed webhook. */
 export interface PaymentGateway {
+  /**
+   * Shortest time a link may stay payable (Razorpay refuses links expiring sooner than 15 minutes
+   * ahead); the flow extends the hold to at least this before asking for a link.
+   */
+  readonly minimumLinkMinutes: number;
+  /** Creates a link for the appointment's fee (major units, e.g. rupees) that expires at `expiresAt`. */
   createPaymentLink(input: {
     appointment: Appointment;
     amount: number;
@@ -188,6 +202,12 @@ export interface PaymentGateway {
     description: string;
     expiresAt: Date;
   }): Promise<PaymentLink>;
+  /**
+   * Closes the appointment's open link (the patient chose to pay at the clinic or cancelled), so it
+   * cannot be paid any more. Never throws: a link that cannot be closed is left to expire, and a
+   * payment on it is still caught by the webhook and reconciliation.
+   */
+  cancelPaymentLink(appointmentId: string): Promise<void>;
 }
 
 /** Clinic identity printed on documents and shown to patients. */
@@ -199,25 +219,80 @@ export interface ClinicInfo {
   currency: string;
 }
 
+/** What a document shows beyond the appointment itself. */
+export interface DocumentDetails {
+  /** The doctor's specialty ('' when the doctor is no longer listed). */
+  specialty: string;
+  /** When the document was issued. */
+  issuedAt: Date;
+}
+
 /** Renders patient documents (jsPDF). */
 export interface DocumentRenderer {
-  renderConfirmation(appointment: Appointment, clinic: ClinicInfo): Promise<Uint8Array>;
-  renderInvoice(appointment: Appointment, clinic: ClinicInfo): Promise<Uint8Array>;
+  renderConfirmation(appointment: Appointment, clinic: ClinicInfo, details: DocumentDetails): Promise<Uint8Array>;
+  renderInvoice(appointment: Appointment, clinic: ClinicInfo, details: DocumentDetails & { invoiceNo: string }): Promise<Uint8Array>;
 }
 
-/** What a patient's free text asks for, as far as a detector can tell. */
+/** A PDF ready to send to a patient. */
+export type DocumentMessage = Extract<Outbound, { kind: 'document' }>;
+
+/**
+ * A patient's confirmation and invoice PDFs. Each is generated once and kept; asking again returns
+ * the same document (an invoice keeps its number).
+ */
+export interface PatientDocuments {
+  /** The confirmation PDF of a confirmed appointment. */
+  confirmation(appointment: Appointment): Promise<DocumentMessage>;
+  /** The invoice PDF of a paid appointment (numbered the first time). */
+  invoice(appointment: Appointment): Promise<DocumentMessage>;
+}
+
+/** What a patient can ask for in free text; each opens its part of the menu. */
+export const INTENTS = ['book', 'my_appointments', 'cancel', 'reschedule', 'upload_report', 'invoice', 'help', 'greeting', 'other'] as const;
+export type IntentName = (typeof INTENTS)[number];
+
+/** Parts of the day a patient may wish for ("kal subah" = tomorrow morning). */
+export const PARTS_OF_DAY = ['morning', 'afternoon', 'evening'] as const;
+export type PartOfDay = (typeof PARTS_OF_DAY)[number];
+
+/** What a patient's free text asks for, as far as a detector can tell; null where the text says nothing. */
 export interface BookingIntent {
-  action: 'book' | 'my-appointments' | 'cancel-appointment' | 'help' | 'unknown';
-  specialty?: string;
-  doctorName?: string;
-  /** Clinic-local date, `YYYY-MM-DD`. */
-  date?: string;
-  partOfDay?: 'morning' | 'afternoon' | 'evening';
+  intent: IntentName;
+  /** One of the clinic's own specialties, exactly as the clinic spells it (e.g. "Dermatology"). */
+  specialty: string | null;
+  /** Id of one of the clinic's doctors the patient named. */
+  doctorId: string | null;
+  /** Clinic-local date, `YYYY-MM-DD` ("asap" gives today, with `earliest`). */
+  date: string | null;
+  timeOfDay: PartOfDay | null;
+  /** Clinic-local wall-clock time, `HH:mm`. */
+  time: string | null;
+  /** The patient wants the earliest free time ("asap", "jaldi"). */
+  earliest: boolean;
+  /** Which detector answered (never shown to patients). */
+  source: 'gemini' | 'rules';
 }
 
-/** Understands free text (Gemini, with a rule-based fallback) and transcribes voice notes. */
+/** A doctor as the detectors see it: nothing but what the clinic publishes. */
+export interface DoctorDirectoryEntry {
+  id: string;
+  name: string;
+  specialty: string;
+}
+
+/** What a detector may know besides the patient's words: never the patient's name, phone or history. */
+export interface IntentContext {
+  now: Date;
+  /** The clinic's IANA time zone; dates are resolved in it. */
+  timezone: string;
+  /** The clinic's active doctors (their specialties are the clinic's specialties). */
+  doctors: readonly DoctorDirectoryEntry[];
+}
+
+/** Understands free text (Gemini, with a rule-based fallback) and, where available, transcribes voice notes. */
 export interface IntentDetector {
-  detect(text: string, context: { now: Date; timezone: string; specialties: string[] }): Promise<BookingIntent>;
+  detect(text: string, context: IntentContext): Promise<BookingIntent>;
+  /** Present only when a speech-capable service is configured; resolves to the words heard. */
   transcribe?(audio: Uint8Array, mime: string): Promise<string>;
 }
 
@@ -252,4 +327,53 @@ export interface AdminConsole {
   handle(request: AdminRequest): Promise<Outbound[] | undefined>;
   /** Commands to register in an admin chat's command menu. */
   commands(): { command: string; description: string }[];
+}
+
+/** One admin action (or failed login) as the audit log keeps it. */
+export interface AuditEntry {
+  /** ISO instant of the action. */
+  at: string;
+  channel: DeliveryChannel;
+  chatId: string;
+  /** Who acted: the admin's platform user id. */
+  userId: string;
+  /** Command name without the slash, e.g. "cancel". */
+  command: string;
+  /** Arguments as typed, with phone numbers masked and passwords left out. */
+  args: string;
+  result: 'ok' | 'error';
+  /** What happened, in a few words ("cancelled APT-7K3Q9XMD", "wrong password (2 of 5)"). */
+  summary: string;
+}
+
+/** Append-only record of what admins did, kept in the local SQLite file. */
+export interface AuditLog {
+  record(entry: AuditEntry): Promise<void>;
+  /** The latest entries, newest first. */
+  recent(limit: number): Promise<AuditEntry[]>;
+}
+
+/** Password login state of one admin chat (ADMIN_PASSWORD); kept so a restart keeps logins and lockouts. */
+export interface AdminLoginState {
+  /** ISO instant the login ends; null when not logged in. */
+  loggedInUntil: string | null;
+  /** Wrong passwords in a row since the last login or lockout. */
+  failedAttempts: number;
+  /** ISO instant a lockout ends; null when not locked. */
+  lockedUntil: string | null;
+}
+
+/** Where admin login states live. */
+export interface AdminLoginStore {
+  get(route: DeliveryRoute): Promise<AdminLoginState | undefined>;
+  put(route: DeliveryRoute, userId: string, state: AdminLoginState, now: Date): Promise<void>;
+}
+
+/**
+ * Decides whether a chat is flooding. Checked before any work is done for a message, so a flood in
+ * one chat cannot starve the others.
+ */
+export interface FloodGuard {
+  /** 'ok' to handle; 'slow-down' for the first message over the limit (the patient is told); 'drop' after that. */
+  check(chatKey: string): Promise<'ok' | 'slow-down' | 'drop'>;
 }

@@ -22,6 +22,10 @@ export const FLOW_STATES = [
   'SELECTING_APPOINTMENT_TO_CANCEL',
   'CONFIRMING_CANCELLATION',
   'SELECTING_APPOINTMENT_FOR_REPORT',
+  'SELECTING_APPOINTMENT_FOR_INVOICE',
+  'ANSWERING_REMINDER',
+  'SELECTING_APPOINTMENT_TO_RESCHEDULE',
+  'SELECTING_NEW_SLOT',
 ] as const;
 
 export type FlowState = (typeof FLOW_STATES)[number];
@@ -35,6 +39,16 @@ export interface BookingDraft {
   purpose?: string;
   /** Optional filter from intent detection, e.g. "Dermatology". */
   specialty?: string;
+  /** Doctor the patient named in free text ("book Dr Rajiv"); used once, when the doctor is chosen. */
+  wishedDoctorId?: string;
+  /** Clinic-local date the patient asked for, `YYYY-MM-DD`. */
+  wishedDate?: string;
+  /** Clinic-local time the patient asked for, `HH:mm`. */
+  wishedTime?: string;
+  /** Part of the day the patient asked for. */
+  wishedTimeOfDay?: 'morning' | 'afternoon' | 'evening';
+  /** The patient asked for the earliest free time ("asap"). */
+  wishedEarliest?: boolean;
   doctorId?: string;
   /** Index of the page of slots shown. */
   slotPage?: number;

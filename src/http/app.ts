@@ -11,6 +11,7 @@ import type { Clock } from '../core/ports.js';
 import type { Logger } from '../logging.js';
 import type { DocumentVault } from '../services/files/documentVault.js';
 import { downloadRoutes } from './downloadRoutes.js';
+import { httpRateLimit } from './rateLimit.js';
 import { errorHandler, sendError } from './httpError.js';
 import { webChatRoutes } from './webChatRoutes.js';
 
@@ -33,6 +34,10 @@ export interface HttpAppParts {
   isShuttingDown: () => boolean;
   /** Routes of channels and services (webhooks, admin endpoints); each parses its own body. */
   routes?: Router[];
+  /** Requests a client address may make to /api and /webhooks per minute (0: no limit). */
+  perIpPerMinute?: number;
+  /** Requests one web chat session may make per minute (0: no limit). */
+  perChatPerMinute?: number;
 }
 
 function escapeAttribute(value: string): string {
@@ -81,6 +86,12 @@ export function createHttpApp(parts: HttpAppParts): Express {
     res.setHeader('Retry-After', '5');
     sendError(res, 503, 'SHUTTING_DOWN', 'The service is restarting. Please try again in a few seconds.');
   });
+  if (parts.perIpPerMinute) {
+    app.use(['/api', '/webhooks'], httpRateLimit({ requests: parts.perIpPerMinute, seconds: 60, key: (req) => req.ip, what: 'requests from your network' }));
+  }
+  if (parts.perChatPerMinute) {
+    app.use('/api/chat/:sessionId', httpRateLimit({ requests: parts.perChatPerMinute, seconds: 60, key: (req) => String(req.params.sessionId), what: 'messages in this chat' }));
+  }
   for (const router of parts.routes ?? []) app.use(router);
   app.use(webChatRoutes(parts.webChat, { maxUploadBytes: parts.maxUploadBytes }));
   app.use(downloadRoutes(parts.documents, parts.clock));

@@ -1,6 +1,7 @@
 /**
  * The web chat API (DESIGN.md "Web chat API"):
- *   POST /api/chat/:sessionId/messages   {text} | {choice} as JSON, or multipart with a `file`
+ *   POST /api/chat/:sessionId/messages   {text} | {choice} as JSON, or multipart with a `file` (a report)
+ *                                        or a `voice` (a recorded voice clip, audio/*)
  *   GET  /api/chat/:sessionId/messages?after=SEQ[&transcript=true]  (transcript: the patient's side too)
  */
 import express, { Router, type RequestHandler } from 'express';
@@ -29,12 +30,25 @@ const requireSessionId: RequestHandler = (req, _res, next) => {
   next();
 };
 
+/** Audio types a recorded voice clip may have (browsers record WAV here, else webm, ogg or mp4). */
+const VOICE_TYPE = /^(audio\/[a-z0-9.+-]+|video\/webm)(;.*)?$/i;
+
 function inputFrom(req: express.Request): WebInput {
-  const file = req.file;
+  const parts = (req.files ?? {}) as Record<string, Express.Multer.File[] | undefined>;
+  const voice = parts.voice?.[0];
+  if (voice) {
+    if (!VOICE_TYPE.test(voice.mimetype)) {
+      throw new HttpError(415, 'NOT_AUDIO', 'A voice clip must be audio (for example audio/wav, audio/ogg or audio/webm).');
+    }
+    return { kind: 'voice', bytes: new Uint8Array(voice.buffer), mime: voice.mimetype };
+  }
+  const file = parts.file?.[0];
   if (file) return { kind: 'file', bytes: new Uint8Array(file.buffer), mime: file.mimetype, fileName: file.originalname.slice(0, 200) };
   const parsed = jsonBody.safeParse(req.body ?? {});
   if (!parsed.success) {
-    const tooLong = parsed.error.issues.some((issue) => issue.code === 'too_big');
+    const tooLong = parsed.error.issues.find((issue) => issue.code === 'too_big');
+    // An option id is not typed by the patient: one too long for any of ours is a forged or broken button.
+    if (tooLong?.path[0] === 'choice') throw new HttpError(400, 'BAD_CHOICE', 'That button is not one of ours. Tap a button of the latest message, or type your answer.');
     throw tooLong
       ? new HttpError(413, 'TEXT_TOO_LONG', `Please keep messages under ${MAX_TEXT_LENGTH} characters.`)
       : new HttpError(400, 'BAD_MESSAGE', 'Send {"text": "..."} or {"choice": "<option id>"} as JSON, or a file as multipart field "file".');
@@ -55,7 +69,8 @@ export function webChatRoutes(channel: WebChatChannel, options: { maxUploadBytes
     express.json({ limit: '16kb' }),
     (req, res, next) => {
       if (!req.is('multipart/form-data')) return next();
-      upload.single('file')(req, res, (error?: unknown) => {
+      // A report arrives as "file", a recorded voice clip as "voice"; one of them per message.
+      upload.fields([{ name: 'file', maxCount: 1 }, { name: 'voice', maxCount: 1 }])(req, res, (error?: unknown) => {
         // Busboy's parse errors (cut-off body, no boundary) are the client's, not ours.
         if (error && !(error instanceof multer.MulterError)) {
           return next(new HttpError(400, 'BAD_UPLOAD', 'The upload could not be read. Please send the file again.'));

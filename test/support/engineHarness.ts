@@ -7,10 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { ConversationEngine } from '../../src/core/engine.js';
-import type { FlowSettings } from '../../src/core/flow/turn.js';
+import type { FlowDeps, FlowSettings } from '../../src/core/flow/turn.js';
 import type { Doctor, Slot } from '../../src/core/domain.js';
 import type { Channel, Inbound, InboundContent, Outbound } from '../../src/core/messages.js';
-import type { ReportStorage } from '../../src/core/ports.js';
+import type { IntentDetector, ReportStorage } from '../../src/core/ports.js';
 import { TestClock } from './clock.js';
 import { LocalReportStorage } from '../../src/services/files/reportStorage.js';
 import { DocumentVault } from '../../src/services/files/documentVault.js';
@@ -46,6 +46,19 @@ export interface HarnessOptions {
   /** Replaces the private report storage (e.g. one whose directory cannot be written). */
   reports?: ReportStorage;
   sessionTtlHours?: number;
+  /** Understands free text and voice notes (e.g. the rule-based detector, or Gemini against its emulator). */
+  intents?: IntentDetector;
+  /** More flow dependencies, built on the harness's own parts (e.g. payments and documents). */
+  deps?: (parts: HarnessParts) => Partial<FlowDeps>;
+}
+
+/** What {@link HarnessOptions.deps} may build on. */
+export interface HarnessParts {
+  db: ReturnType<typeof openClinicDatabase>;
+  store: SqliteClinicStore;
+  outbox: SqliteOutbox;
+  documents: DocumentVault;
+  clock: TestClock;
 }
 
 export type Harness = ReturnType<typeof createHarness>;
@@ -63,7 +76,14 @@ export function createHarness(options: HarnessOptions = {}) {
   const logger = pino({ level: 'silent' });
   const settings = { ...TEST_SETTINGS, ...options.settings };
   const engine = new ConversationEngine({
-    deps: { store, reports, settings, logger },
+    deps: {
+      store,
+      reports,
+      settings,
+      logger,
+      ...(options.intents ? { intents: options.intents } : {}),
+      ...options.deps?.({ db, store, outbox, documents, clock }),
+    },
     sessions,
     outbox,
     files: documents,

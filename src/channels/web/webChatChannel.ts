@@ -13,11 +13,12 @@ import type { DocumentVault } from '../../services/files/documentVault.js';
 /** A web chat session id: chosen by the client, at least 128 bits of URL-safe randomness. */
 export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{22,128}$/;
 
-/** What a browser sent: typed text, a tapped option, or a file. */
+/** What a browser sent: typed text, a tapped option, a file, or a recorded voice clip. */
 export type WebInput =
   | { kind: 'text'; text: string }
   | { kind: 'choice'; optionId: string }
-  | { kind: 'file'; bytes: Uint8Array; mime: string; fileName: string };
+  | { kind: 'file'; bytes: Uint8Array; mime: string; fileName: string }
+  | { kind: 'voice'; bytes: Uint8Array; mime: string };
 
 /** A message as the web chat API returns it (DESIGN.md "Web chat API"). */
 export interface WebMessage {
@@ -78,6 +79,9 @@ export class WebChatChannel {
     if (input.kind === 'file') {
       const { bytes } = input;
       content = { kind: 'file', mime: input.mime, fileName: input.fileName, size: bytes.byteLength, load: async () => bytes };
+    } else if (input.kind === 'voice') {
+      const { bytes } = input;
+      content = { kind: 'voice', mime: input.mime, load: async () => bytes };
     } else {
       content = input;
     }

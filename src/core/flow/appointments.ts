@@ -40,6 +40,23 @@ export async function releaseHold(turn: Turn): Promise<void> {
   const appointment = await turn.deps.store.getAppointment(id);
   if (appointment?.status === 'HELD') {
     await turn.deps.store.updateAppointment(id, { status: 'EXPIRED', holdExpiresAt: null }, turn.now);
+    // Released first, then the payment link closed, so the link's "cancelled" event finds no hold.
+    if (appointment.paymentLink) await turn.deps.payments?.cancelPaymentLink(id);
+  }
+}
+
+/**
+ * Frees this chat's holds that no booking in progress refers to. They are left by a turn that placed a
+ * hold and was then lost (a crash before the conversation was saved); a chat books one appointment at
+ * a time, so without this the patient's own lost hold would keep them from the time they chose again.
+ */
+export async function releaseInterruptedHolds(turn: Turn): Promise<void> {
+  const { store, payments } = turn.deps;
+  const held = await store.listAppointments({ conversation: { channel: turn.inbound.channel, chatId: turn.inbound.chatId }, statuses: ['HELD'] });
+  for (const appointment of held) {
+    if (appointment.id === turn.session.draft.appointmentId) continue;
+    await store.updateAppointment(appointment.id, { status: 'EXPIRED', holdExpiresAt: null }, turn.now);
+    if (appointment.paymentLink) await payments?.cancelPaymentLink(appointment.id);
   }
 }
 

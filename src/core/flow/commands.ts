@@ -4,7 +4,8 @@
 import type { InboundContent } from '../messages.js';
 import type { FlowState } from '../session.js';
 import { comparable } from '../text.js';
-import { releaseHold } from './appointments.js';
+import { ownAppointment, releaseHold } from './appointments.js';
+import { runAppointmentAction } from './appointmentActions.js';
 import { helpText, runMainMenuTask } from './mainMenu.js';
 import type { Turn } from './turn.js';
 
@@ -46,7 +47,12 @@ export async function runGlobalCommand(turn: Turn, command: GlobalCommand): Prom
       return turn.backToMainMenu();
     case 'cancel': {
       if (turn.state === 'IDLE') return runMainMenuTask(turn, 'cancel-appointment');
-      const booked = BOOKED_STATES.includes(turn.state);
+      // "cancel" in answer to a reminder means that appointment (the patient is still asked to confirm).
+      const reminded = turn.session.targetAppointmentId;
+      if (turn.state === 'ANSWERING_REMINDER' && reminded) return runAppointmentAction(turn, { verb: 'cancel', appointmentId: reminded });
+      // An online payment may have confirmed the booking while the patient was still on the payment step.
+      const booked =
+        BOOKED_STATES.includes(turn.state) || (await ownAppointment(turn, turn.session.draft.appointmentId))?.status === 'CONFIRMED';
       await releaseHold(turn);
       turn.text(booked ? 'Okay. Your appointment stays booked.' : 'Okay, stopped. Nothing was booked.');
       return turn.backToMainMenu();

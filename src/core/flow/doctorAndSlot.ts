@@ -3,7 +3,7 @@
  * while the patient chooses how to pay.
  */
 import { addMinutes } from './time.js';
-import type { Doctor } from '../domain.js';
+import type { Doctor, SlotUsage } from '../domain.js';
 import { SlotUnavailableError } from '../errors.js';
 import type { MenuOption } from '../messages.js';
 import { comparable } from '../text.js';
@@ -18,7 +18,9 @@ import {
   startsAfter,
   type SlotPage,
 } from '../slots.js';
-import { releaseHold } from './appointments.js';
+import { matchMenuAnswer } from '../menuMatching.js';
+import { releaseHold, releaseInterruptedHolds } from './appointments.js';
+import { applyIntent, describeWish, detectIntent, forgetTimeWish, hasTimeWish, suggestSlots, wishesOnlyEarliest, wishOf } from './wishedSlots.js';
 import { doctorLabel } from './describe.js';
 import type { Step, Turn } from './turn.js';
 
@@ -34,6 +36,16 @@ async function doctorsToOffer(turn: Turn): Promise<{ doctors: Doctor[]; filtered
 
 export const selectingDoctorStep: Step = {
   async enter(turn) {
+    const { draft } = turn.session;
+    // A doctor named in free text ("book Dr Rajiv …") is taken once; "back" then shows the whole list.
+    const wished = draft.wishedDoctorId ? await turn.deps.store.getDoctor(draft.wishedDoctorId) : undefined;
+    delete draft.wishedDoctorId;
+    if (wished?.active) {
+      draft.doctorId = wished.id;
+      draft.slotPage = 0;
+      return turn.goTo('SELECTING_SLOT');
+    }
+    if (hasTimeWish(draft) && (await offerWishedSlots(turn))) return;
     const { doctors, filtered } = await doctorsToOffer(turn);
     if (doctors.length === 0) {
       turn.text(`Sorry, no doctor can be booked online right now. Please call us on ${turn.settings.clinic.phone}.`);
@@ -46,13 +58,113 @@ export const selectingDoctorStep: Step = {
     );
   },
   async handle(turn) {
+    if (await refineWishFromText(turn)) return turn.askAgain();
     const option = await turn.chosenOption();
     if (!option) return;
+    if (option.id === ALL_DOCTORS) {
+      forgetTimeWish(turn.session.draft);
+      return turn.askAgain();
+    }
+    if (option.id.startsWith(SLOT_PREFIX)) return holdOfferedSlot(turn, option.id.slice(SLOT_PREFIX.length));
     turn.session.draft.doctorId = option.id;
     turn.session.draft.slotPage = 0;
     await turn.goTo('SELECTING_SLOT');
   },
 };
+
+const ALL_DOCTORS = 'doctors:all';
+const ALL_TIMES = 'slots:all';
+
+/**
+ * Free text that is no option of the menu on screen ("skin", "tomorrow evening", "dr rajiv") goes to the
+ * intent detector; what it finds refines the booking. Returns whether anything changed.
+ */
+async function refineWishFromText(turn: Turn): Promise<boolean> {
+  const content = turn.inbound.content;
+  if (content.kind !== 'text' || matchMenuAnswer(content, turn.session.menu).kind !== 'no-match') return false;
+  const intent = await detectIntent(turn, content.text);
+  if (!intent || intent.intent !== 'book') return false;
+  const { draft } = turn.session;
+  if (intent.doctorId && intent.doctorId !== draft.doctorId) {
+    // A doctor by name: choose them, keeping any day or time that came with it.
+    applyIntent(draft, { ...intent, specialty: null });
+    if (turn.state === 'SELECTING_SLOT') {
+      draft.doctorId = intent.doctorId;
+      delete draft.wishedDoctorId;
+      draft.slotPage = 0;
+    }
+    return true;
+  }
+  if (intent.specialty && turn.state === 'SELECTING_DOCTOR') return applyIntent(draft, { ...intent, doctorId: null });
+  return applyIntent(draft, { ...intent, specialty: null, doctorId: null });
+}
+
+/** Pool of bookable slots of the given doctors, as of this turn. */
+async function bookableSlotsOf(turn: Turn, doctorIds: ReadonlySet<string>): Promise<SlotUsage[]> {
+  const { store, settings } = turn.deps;
+  const timezone = settings.clinic.timezone;
+  const usage = await store.listSlotUsage({
+    fromDate: clinicDate(turn.now, timezone),
+    toDate: clinicDate(turn.now, timezone, settings.bookingWindowDays),
+    now: turn.now,
+  });
+  return bookableSlots(usage.filter((u) => doctorIds.has(u.slot.doctorId)), turn.now, timezone);
+}
+
+/**
+ * Offers the slots that fit the patient's wish: with a chosen doctor, theirs nearest the wished time,
+ * then colleagues of the same specialty at that time; without one, every candidate doctor's. Returns
+ * false (and forgets the wish) when there is nothing to offer, so the usual menu is shown instead.
+ */
+async function offerWishedSlots(turn: Turn): Promise<boolean> {
+  const { draft } = turn.session;
+  const { settings } = turn.deps;
+  const primary = draft.doctorId ? await turn.deps.store.getDoctor(draft.doctorId) : undefined;
+  const candidates = primary
+    ? (await turn.deps.store.listDoctors()).filter((d) => d.id === primary.id || comparable(d.specialty) === comparable(primary.specialty))
+    : (await doctorsToOffer(turn)).doctors;
+  const doctorsById = new Map(candidates.map((d) => [d.id, d]));
+  const wish = wishOf(draft);
+  const { met, slots } = suggestSlots({
+    pool: await bookableSlotsOf(turn, new Set(doctorsById.keys())),
+    wish,
+    ...(primary ? { primaryDoctorId: primary.id } : {}),
+    limit: settings.slotPageSize,
+    today: clinicDate(turn.now, settings.clinic.timezone),
+  });
+  if (slots.length === 0) {
+    forgetTimeWish(draft);
+    return false;
+  }
+  const oneDate = slots.every((u) => u.slot.date === slots[0]!.slot.date);
+  const oneDoctor = slots.every((u) => u.slot.doctorId === slots[0]!.slot.doctorId) && primary !== undefined;
+  const options: MenuOption[] = slots.map((usage) => {
+    const when = oneDate ? formatTime(usage.slot.start) : `${formatDate(usage.slot.date)}, ${formatTime(usage.slot.start)}`;
+    const who = oneDoctor ? '' : ` · ${doctorsById.get(usage.slot.doctorId)?.name ?? ''}`;
+    return { id: `${SLOT_PREFIX}${usage.slot.id}`, label: `${when}${who}` };
+  });
+  options.push(primary ? { id: ALL_TIMES, label: `All free times of ${primary.name}` } : { id: ALL_DOCTORS, label: 'Choose a doctor instead' });
+  const wished = describeWish(wish);
+  // The day goes in the heading when all slots share it and the wish did not already name it.
+  const day = oneDate && (!wish.date || wishesOnlyEarliest(wish)) ? ` (${formatDate(slots[0]!.slot.date)})` : '';
+  const group = draft.specialty && !primary ? ` with ${draft.specialty} doctors` : '';
+  let text: string;
+  if (met) {
+    text = primary ? `${primary.name}: free times ${wished}${day}. Pick a time:` : `Free times${group} ${wished}${day}. Pick a time:`;
+  } else {
+    const colleagues = primary && slots.some((u) => u.slot.doctorId !== primary.id) ? `, and other ${primary.specialty} doctors free then` : '';
+    text = `Sorry, ${primary ? `${primary.name} has` : 'there is'} no free time ${wished}. The nearest free times${colleagues}${day}:`;
+  }
+  turn.menu(text, options);
+  return true;
+}
+
+/** Holds a slot picked from the wished-slot menu, which may belong to another doctor than the one chosen. */
+async function holdOfferedSlot(turn: Turn, slotId: string): Promise<void> {
+  const slot = await turn.deps.store.getSlot(slotId);
+  if (slot) turn.session.draft.doctorId = slot.doctorId;
+  await holdChosenSlot(turn, slotId);
+}
 
 const PREVIOUS_PAGE = 'page:previous';
 const NEXT_PAGE = 'page:next';
@@ -79,6 +191,7 @@ export const selectingSlotStep: Step = {
       turn.text('That doctor is no longer available for booking. Please choose another doctor.');
       return turn.replaceWith('SELECTING_DOCTOR');
     }
+    if (hasTimeWish(draft) && (await offerWishedSlots(turn))) return;
     const pages = await slotPages(turn, doctor.id);
     if (pages.length === 0) {
       turn.text(`Sorry, ${doctor.name} has no free times in the next ${turn.settings.bookingWindowDays} days. Please choose another doctor.`);
@@ -98,9 +211,16 @@ export const selectingSlotStep: Step = {
   },
 
   async handle(turn) {
+    if (await refineWishFromText(turn)) return turn.askAgain();
     const option = await turn.chosenOption();
     if (!option) return;
     const { draft } = turn.session;
+    if (option.id === ALL_TIMES) {
+      forgetTimeWish(draft);
+      draft.slotPage = 0;
+      return turn.askAgain();
+    }
+    if (option.id.startsWith(SLOT_PREFIX) && hasTimeWish(draft)) return holdOfferedSlot(turn, option.id.slice(SLOT_PREFIX.length));
     if (option.id === PREVIOUS_PAGE || option.id === NEXT_PAGE) {
       draft.slotPage = (draft.slotPage ?? 0) + (option.id === NEXT_PAGE ? 1 : -1);
       return turn.askAgain();
@@ -122,6 +242,7 @@ async function holdChosenSlot(turn: Turn, slotId: string): Promise<void> {
   // The store checks status and capacity under its lock; whether the time has passed is the core's rule.
   const inFuture = slot !== undefined && startsAfter(slot, clinicWallClock(turn.now, settings.clinic.timezone));
   await releaseHold(turn);
+  await releaseInterruptedHolds(turn);
   try {
     if (!slot || slot.doctorId !== draft.doctorId || !inFuture) throw new SlotUnavailableError(slotId, 'past');
     const appointment = await store.holdSlot(

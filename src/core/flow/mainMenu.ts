@@ -3,31 +3,46 @@
  */
 import type { MenuOption } from '../messages.js';
 import { matchMenuAnswer, type OptionAliases } from '../menuMatching.js';
-import type { BookingIntent } from '../ports.js';
+import type { BookingIntent, IntentName } from '../ports.js';
+import { applyIntent, describeWish, detectIntent, hasTimeWish, wishOf } from './wishedSlots.js';
 import { appointmentLine } from './describe.js';
 import { lastBooking, upcomingAppointments } from './appointments.js';
 import type { Step, Turn } from './turn.js';
+import { startInvoiceResend } from './invoices.js';
 
 export const MAIN_MENU: MenuOption[] = [
   { id: 'book', label: 'Book an appointment' },
   { id: 'mine', label: 'My appointments' },
   { id: 'cancel-appointment', label: 'Cancel an appointment' },
+  { id: 'reschedule-appointment', label: 'Reschedule an appointment' },
   { id: 'report', label: 'Upload a report' },
   { id: 'contact', label: 'Contact the clinic' },
   { id: 'help', label: 'Help' },
 ];
 
+/** Offered when the service makes documents (invoices), just before "Contact the clinic". */
+const RESEND_INVOICE: MenuOption = { id: 'invoice', label: 'Resend invoice' };
+
+/** The main menu as this service offers it. */
+export function mainMenuOptions(turn: Turn): MenuOption[] {
+  if (!turn.deps.documents) return MAIN_MENU;
+  const at = MAIN_MENU.findIndex((option) => option.id === 'contact');
+  return at < 0 ? [...MAIN_MENU, RESEND_INVOICE] : [...MAIN_MENU.slice(0, at), RESEND_INVOICE, ...MAIN_MENU.slice(at)];
+}
+
 const MAIN_MENU_ALIASES: OptionAliases = {
   book: ['book', 'booking', 'appointment', 'new appointment', 'doctor', 'appointment chahiye', 'book karna hai'],
   mine: ['my bookings', 'appointments', 'mere appointment'],
   'cancel-appointment': ['cancel appointment', 'cancel booking'],
+  'reschedule-appointment': ['reschedule', 'change time', 'change appointment', 'move appointment', 'postpone'],
   report: ['report', 'upload', 'reports'],
   contact: ['contact', 'call', 'address', 'phone number'],
+  invoice: ['invoice', 'resend invoice', 'bill', 'receipt'],
 };
 
 export function helpText(clinicName: string): string {
   return [
-    `I can book a doctor's appointment at ${clinicName} for you, show your appointments, cancel one, or take a medical report for the doctor.`,
+    `I can book a doctor's appointment at ${clinicName} for you, show your appointments, move one to another time, cancel one, or take a medical report for the doctor.`,
     'Tap a button or reply with its number. At any time you can type:',
     '• menu – back to the main menu',
     '• back – go to the previous question',
@@ -36,9 +51,16 @@ export function helpText(clinicName: string): string {
   ].join('\n');
 }
 
-/** Starts a booking: returning patients may reuse their last details. */
+/** Starts a booking: returning patients may reuse their last details. A detected intent's wishes are kept. */
 export async function startBooking(turn: Turn, intent?: BookingIntent): Promise<void> {
-  turn.session.draft = intent?.specialty ? { specialty: intent.specialty } : {};
+  turn.session.draft = {};
+  if (intent && applyIntent(turn.session.draft, intent)) {
+    const { draft } = turn.session;
+    const doctor = draft.wishedDoctorId ? await turn.deps.store.getDoctor(draft.wishedDoctorId) : undefined;
+    const who = doctor ? ` with ${doctor.name}` : draft.specialty ? ` with a ${draft.specialty} doctor` : '';
+    const when = hasTimeWish(draft) ? ` ${describeWish(wishOf(draft))}` : '';
+    turn.text(`Sure, let's book an appointment${who}${when}. First a few details.`);
+  }
   await turn.goTo((await lastBooking(turn)) ? 'CONFIRMING_RETURNING_PATIENT' : 'AWAITING_NAME');
 }
 
@@ -67,50 +89,66 @@ export async function runMainMenuTask(turn: Turn, taskId: string): Promise<void>
       return showMyAppointments(turn);
     case 'cancel-appointment':
       return turn.goTo('SELECTING_APPOINTMENT_TO_CANCEL');
+    case 'reschedule-appointment':
+      return turn.goTo('SELECTING_APPOINTMENT_TO_RESCHEDULE');
     case 'report':
       return turn.goTo('SELECTING_APPOINTMENT_FOR_REPORT');
     case 'contact':
       return showContact(turn);
+    case 'invoice':
+      return startInvoiceResend(turn);
     default:
       turn.text(helpText(turn.settings.clinic.name));
       return turn.backToMainMenu();
   }
 }
 
-/** Free text at the main menu: ask the intent detector, when there is one. */
-async function detectIntent(turn: Turn, text: string): Promise<BookingIntent | undefined> {
-  const { intents, store, settings, logger } = turn.deps;
-  if (!intents) return undefined;
-  try {
-    const doctors = await store.listDoctors();
-    return await intents.detect(text, {
-      now: turn.now,
-      timezone: settings.clinic.timezone,
-      specialties: [...new Set(doctors.map((d) => d.specialty))],
-    });
-  } catch (error) {
-    logger.warn({ err: error }, 'intent detection failed; showing the menu');
-    return undefined;
-  }
+/** Main-menu tasks an intent opens, by the option ids the menu may offer. */
+const TASKS_OF_INTENT: Partial<Record<IntentName, readonly string[]>> = {
+  my_appointments: ['mine'],
+  cancel: ['cancel-appointment'],
+  reschedule: ['reschedule-appointment', 'reschedule'],
+  upload_report: ['report'],
+  invoice: ['invoice', 'resend-invoice'],
+  help: ['help'],
+};
+
+/** Opens the part of the menu a patient's free text asks for. */
+async function followIntent(turn: Turn, intent: BookingIntent): Promise<void> {
+  if (intent.intent === 'book') return startBooking(turn, intent);
+  const offered = mainMenuOptions(turn).map((option) => option.id);
+  const task = (TASKS_OF_INTENT[intent.intent] ?? []).find((id) => offered.includes(id));
+  if (task) return runMainMenuTask(turn, task);
+  // The menu itself greets; anything else gets its short answer in the same message as the menu.
+  if (intent.intent === 'greeting') return turn.askAgain();
+  const answer =
+    intent.intent === 'reschedule'
+      ? 'To move an appointment, cancel it and book a new time.'
+      : intent.intent === 'invoice'
+        ? `For a copy of your invoice, please ask at the clinic's desk or call ${turn.settings.clinic.phone}.`
+        : 'Sorry, I can only help with appointments: booking one, showing or cancelling yours, or sending a report. Tell me e.g. "skin doctor tomorrow morning", or pick from the menu.';
+  turn.menu(answer, mainMenuOptions(turn));
 }
+
+/** Short typed answers are tried against the menu first ("2", "my appointments"); sentences go to the detector first. */
+const MENU_FIRST_MAX_WORDS = 3;
 
 export const idleStep: Step = {
   async enter(turn) {
-    turn.menu(`Welcome to ${turn.settings.clinic.name}! How can I help you today?`, MAIN_MENU);
+    turn.menu(`Welcome to ${turn.settings.clinic.name}! How can I help you today?`, mainMenuOptions(turn));
   },
 
   async handle(turn) {
     const content = turn.inbound.content;
     if (content.kind === 'text' || content.kind === 'choice') {
       // Main-menu buttons stay valid forever, so an old one is not "stale" here.
-      const answer = matchMenuAnswer(content, MAIN_MENU, MAIN_MENU_ALIASES);
-      if (answer.kind === 'option') return runMainMenuTask(turn, answer.option.id);
+      const answer = matchMenuAnswer(content, mainMenuOptions(turn), MAIN_MENU_ALIASES);
+      const sentence = content.kind === 'text' && content.text.trim().split(/\s+/).length > MENU_FIRST_MAX_WORDS;
+      if (answer.kind === 'option' && !sentence) return runMainMenuTask(turn, answer.option.id);
       if (content.kind === 'text') {
         const intent = await detectIntent(turn, content.text);
-        if (intent?.action === 'book') return startBooking(turn, intent);
-        if (intent?.action === 'my-appointments') return runMainMenuTask(turn, 'mine');
-        if (intent?.action === 'cancel-appointment') return runMainMenuTask(turn, 'cancel-appointment');
-        if (intent?.action === 'help') return runMainMenuTask(turn, 'help');
+        if (intent && (intent.intent !== 'other' || answer.kind !== 'option')) return followIntent(turn, intent);
+        if (answer.kind === 'option') return runMainMenuTask(turn, answer.option.id);
       }
     }
     await turn.askAgain();

@@ -78,7 +78,10 @@ export const awaitingPhoneStep: Step = {
   async handle(turn) {
     const { content, phone: known } = turn.inbound;
     const region = turn.settings.phoneRegion;
-    if (known && matchMenuAnswer(content, turn.session.menu, { [USE_PLATFORM_PHONE]: ['yes', 'haan', 'ok'] }).kind === 'option') {
+    // Typed digits beyond an option number are a number of its own: a fuzzy match against the offered
+    // number's label must never swap it for that one (98110 76985 is not +91 98110 76984).
+    const typesNumber = content.kind === 'text' && (content.text.match(/\p{Nd}/gu)?.length ?? 0) > 2;
+    if (known && !typesNumber && matchMenuAnswer(content, turn.session.menu, { [USE_PLATFORM_PHONE]: ['yes', 'haan', 'ok'] }).kind === 'option') {
       turn.session.draft.phone = known;
       return turn.goTo('AWAITING_AGE');
     }

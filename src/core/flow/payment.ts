@@ -2,6 +2,7 @@
  * How the patient pays: at the clinic (confirms at once) or online through a payment link (confirmed
  * when the payment webhook arrives).
  */
+import { bookingConfirmedAlert } from '../admin/alerts.js';
 import type { Appointment } from '../domain.js';
 import { AppointmentNotFoundError, InvalidTransitionError, SlotUnavailableError } from '../errors.js';
 import type { MenuOption } from '../messages.js';
@@ -13,23 +14,52 @@ const PAY_AT_CLINIC = 'pay-at-clinic';
 const PAY_ONLINE = 'pay-online';
 const CANCEL_BOOKING = 'cancel-booking';
 
-/** The HELD appointment of this booking, or undefined after sending the patient back to pick a time. */
+/** The HELD appointment of this booking, or undefined after moving the patient on. */
 async function heldAppointment(turn: Turn): Promise<Appointment | undefined> {
   const appointment = await ownAppointment(turn, turn.session.draft.appointmentId);
   if (appointment?.status === 'HELD') return appointment;
+  // The payment webhook confirmed it while the patient was away: they were told by a push already.
+  // Paying at the clinic, it was confirmed by an earlier delivery of this answer whose turn was lost
+  // (a crash before it was saved): confirm it again in the same words.
+  if (appointment?.status === 'CONFIRMED') {
+    if (appointment.paymentMode === 'CLINIC') await completeBooking(turn, appointment);
+    else await paidMeanwhile(turn, appointment);
+    return undefined;
+  }
   delete turn.session.draft.appointmentId;
   turn.text('Your hold on that time has ended. Please pick a time again.');
   await turn.replaceWith('SELECTING_SLOT');
   return undefined;
 }
 
-/** After a booking is confirmed there is no "back" into it: only the optional report remains. */
-async function completeBooking(turn: Turn, appointment: Appointment): Promise<void> {
-  turn.text(confirmationText(appointment, turn.settings.clinic));
+/** Leaves the booking steps once the appointment is confirmed (only the optional report remains). */
+async function leaveBooking(turn: Turn, appointment: Appointment): Promise<void> {
   turn.session.history = [];
   turn.session.draft = {};
   turn.session.targetAppointmentId = appointment.id;
   await turn.replaceWith('AWAITING_REPORT_CHOICE');
+}
+
+async function paidMeanwhile(turn: Turn, appointment: Appointment): Promise<void> {
+  turn.text(`Your payment has arrived: your appointment with ${appointment.doctorName} on ${appointmentWhen(appointment)} is confirmed (ID: ${appointment.id}).`);
+  await leaveBooking(turn, appointment);
+}
+
+/** After a booking is confirmed there is no "back" into it: only the optional report remains. */
+async function completeBooking(turn: Turn, appointment: Appointment): Promise<void> {
+  turn.text(confirmationText(appointment, turn.settings.clinic));
+  const alert = bookingConfirmedAlert(appointment);
+  await turn.deps.alerts?.alert(alert.text, { dedupeKey: alert.dedupeKey });
+  const { documents, logger } = turn.deps;
+  if (documents) {
+    // The booking is stored already: a document that cannot be made must not undo the turn.
+    try {
+      turn.say(await documents.confirmation(appointment));
+    } catch (error) {
+      logger.error({ err: error, appointmentId: appointment.id }, 'confirmation document could not be made');
+    }
+  }
+  await leaveBooking(turn, appointment);
 }
 
 async function confirmPayAtClinic(turn: Turn, appointment: Appointment): Promise<void> {
@@ -39,6 +69,9 @@ async function confirmPayAtClinic(turn: Turn, appointment: Appointment): Promise
       { paymentMode: 'CLINIC', paymentStatus: 'PAY_AT_CLINIC' },
       turn.now,
     );
+    // Confirmed first, then the link closed: a payment landing in between still counts (the webhook
+    // turns the appointment into a paid one), and the link's "cancelled" event finds it confirmed.
+    if (appointment.paymentLink) await turn.deps.payments?.cancelPaymentLink(appointment.id);
     await completeBooking(turn, confirmed);
   } catch (error) {
     const lost = error instanceof SlotUnavailableError || error instanceof InvalidTransitionError || error instanceof AppointmentNotFoundError;
@@ -49,28 +82,52 @@ async function confirmPayAtClinic(turn: Turn, appointment: Appointment): Promise
   }
 }
 
+async function holdEnded(turn: Turn): Promise<void> {
+  delete turn.session.draft.appointmentId;
+  turn.text('Your hold on that time has ended. Please pick a time again.');
+  await turn.replaceWith('SELECTING_SLOT');
+}
+
 async function startOnlinePayment(turn: Turn, appointment: Appointment): Promise<void> {
   const { payments, store, settings, logger } = turn.deps;
   if (!payments) return turn.askAgain();
+  // Back from the payment step: the link made a moment ago is still open, so show it again.
+  if (appointment.paymentStatus === 'PENDING' && appointment.paymentLink) return turn.goTo('AWAITING_PAYMENT');
+  const holdEnds = Date.parse(appointment.holdExpiresAt ?? '');
+  if (!(holdEnds > turn.now.getTime())) return holdEnded(turn);
+  // The payment provider needs some minutes of validity; the hold is stretched to match the link.
+  const expiresAt = new Date(Math.max(holdEnds, turn.now.getTime() + payments.minimumLinkMinutes * 60_000));
+  let link;
   try {
-    const link = await payments.createPaymentLink({
+    link = await payments.createPaymentLink({
       appointment,
       amount: appointment.fee,
       currency: settings.clinic.currency,
       description: `${appointment.doctorName}, ${appointmentWhen(appointment)}`,
-      expiresAt: new Date(appointment.holdExpiresAt ?? turn.now),
+      expiresAt,
     });
-    await store.updateAppointment(
-      appointment.id,
-      { paymentMode: 'ONLINE', paymentStatus: 'PENDING', paymentLink: link.url, paymentId: link.linkId },
-      turn.now,
-    );
-    await turn.goTo('AWAITING_PAYMENT');
   } catch (error) {
     logger.error({ err: error, appointmentId: appointment.id }, 'payment link could not be created');
-    turn.text('Sorry, online payment is not available right now. You can pay at the clinic instead.');
-    await turn.askAgain();
+    turn.text('Sorry, online payment is not available right now, and nothing was charged. You can pay at the clinic instead: your time is still held.');
+    return turn.askAgain();
   }
+  let updated: Appointment;
+  try {
+    updated = await store.updateAppointment(
+      appointment.id,
+      { paymentMode: 'ONLINE', paymentStatus: 'PENDING', paymentLink: link.url, holdExpiresAt: expiresAt.toISOString() },
+      turn.now,
+    );
+  } catch (error) {
+    // Nothing half-made: a link the appointment does not know of must not stay payable.
+    await payments.cancelPaymentLink(appointment.id);
+    throw error;
+  }
+  if (updated.status !== 'HELD') {
+    await payments.cancelPaymentLink(appointment.id);
+    return holdEnded(turn);
+  }
+  await turn.goTo('AWAITING_PAYMENT');
 }
 
 export const selectingPaymentModeStep: Step = {
@@ -110,6 +167,9 @@ export const awaitingPaymentStep: Step = {
     ]);
   },
   async handle(turn) {
+    // Whatever the patient says, a payment that arrived meanwhile comes first.
+    const current = await ownAppointment(turn, turn.session.draft.appointmentId);
+    if (current?.status === 'CONFIRMED' && current.paymentMode === 'ONLINE') return paidMeanwhile(turn, current);
     const option = await turn.chosenOption();
     if (!option) return;
     if (option.id === CANCEL_BOOKING) {

@@ -15,6 +15,9 @@ import { selectingDoctorStep, selectingSlotStep } from './doctorAndSlot.js';
 import { awaitingPaymentStep, selectingPaymentModeStep } from './payment.js';
 import { awaitingReportChoiceStep, awaitingReportUploadStep, selectingAppointmentForReportStep } from './reports.js';
 import { confirmingCancellationStep, selectingAppointmentToCancelStep } from './manageAppointments.js';
+import { selectingAppointmentForInvoiceStep } from './invoices.js';
+import { answeringReminderStep } from './appointmentActions.js';
+import { selectingAppointmentToRescheduleStep, selectingNewSlotStep } from './reschedule.js';
 
 export const STEPS: StepRegistry = {
   IDLE: idleStep,
@@ -33,4 +36,8 @@ export const STEPS: StepRegistry = {
   SELECTING_APPOINTMENT_TO_CANCEL: selectingAppointmentToCancelStep,
   CONFIRMING_CANCELLATION: confirmingCancellationStep,
   SELECTING_APPOINTMENT_FOR_REPORT: selectingAppointmentForReportStep,
+  SELECTING_APPOINTMENT_FOR_INVOICE: selectingAppointmentForInvoiceStep,
+  ANSWERING_REMINDER: answeringReminderStep,
+  SELECTING_APPOINTMENT_TO_RESCHEDULE: selectingAppointmentToRescheduleStep,
+  SELECTING_NEW_SLOT: selectingNewSlotStep,
 };

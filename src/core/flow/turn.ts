@@ -5,7 +5,7 @@
 import type { CountryCode } from 'libphonenumber-js';
 import type { Inbound, MenuOption, Outbound } from '../messages.js';
 import { matchMenuAnswer, type OptionAliases } from '../menuMatching.js';
-import type { AdminAlerts, ClinicInfo, ClinicStore, IntentDetector, PaymentGateway, ReportStorage } from '../ports.js';
+import type { AdminAlerts, ClinicInfo, ClinicStore, IntentDetector, PatientDocuments, PaymentGateway, ReportStorage } from '../ports.js';
 import type { FlowState, Session } from '../session.js';
 
 /** The few logger methods the core uses; pino's logger satisfies it. */
@@ -40,6 +40,8 @@ export interface FlowDeps {
   alerts?: AdminAlerts;
   payments?: PaymentGateway;
   intents?: IntentDetector;
+  /** Confirmation and invoice PDFs; without it, confirmations are text only. */
+  documents?: PatientDocuments;
 }
 
 /** One state of the conversation. */

@@ -81,6 +81,7 @@ const PATCH_KEYS = [
   'holdExpiresAt',
   'remindersSent',
   'notes',
+  'patientConfirmedAt',
 ] as const satisfies readonly (keyof AppointmentPatch)[];
 
 interface UsageRow extends SlotRow {
@@ -127,17 +128,19 @@ function prepareStatements(db: Database.Database) {
     insertAppointment: db.prepare<[AppointmentRow]>(
       `INSERT INTO appointments (id, created_at, updated_at, status, channel, chat_id, patient_name, phone, age,
          gender, purpose, doctor_id, doctor_name, slot_id, date, time, fee, payment_mode, payment_status,
-         payment_link, payment_id, invoice_no, reports, hold_expires_at, reminders_sent, notes)
+         payment_link, payment_id, invoice_no, reports, hold_expires_at, reminders_sent, notes,
+         patient_confirmed_at, rescheduled_at)
        VALUES (@id, @created_at, @updated_at, @status, @channel, @chat_id, @patient_name, @phone, @age,
          @gender, @purpose, @doctor_id, @doctor_name, @slot_id, @date, @time, @fee, @payment_mode,
          @payment_status, @payment_link, @payment_id, @invoice_no, @reports, @hold_expires_at,
-         @reminders_sent, @notes)`,
+         @reminders_sent, @notes, @patient_confirmed_at, @rescheduled_at)`,
     ),
     updateAppointment: db.prepare<[AppointmentRow]>(
       `UPDATE appointments SET updated_at = @updated_at, status = @status, payment_mode = @payment_mode,
          payment_status = @payment_status, payment_link = @payment_link, payment_id = @payment_id,
          invoice_no = @invoice_no, reports = @reports, hold_expires_at = @hold_expires_at,
-         reminders_sent = @reminders_sent, notes = @notes
+         reminders_sent = @reminders_sent, notes = @notes, patient_confirmed_at = @patient_confirmed_at,
+         slot_id = @slot_id, date = @date, time = @time, rescheduled_at = @rescheduled_at
        WHERE id = @id`,
     ),
     expireHolds: db.prepare<[{ now: string }], AppointmentRow>(
@@ -293,6 +296,34 @@ export class SqliteClinicStore implements ClinicStore {
       .immediate();
   }
 
+  async rescheduleAppointment(id: string, newSlotId: string, now: Date): Promise<Appointment> {
+    const nowIso = toIsoInstant(now);
+    return this.db
+      .transaction((): Appointment => {
+        const current = this.requireAppointment(id);
+        if (current.status !== 'CONFIRMED') throw new InvalidTransitionError(id, current.status, 'rescheduled');
+        if (newSlotId === current.slotId) return current;
+        const slotRow = this.statements.slot.get(newSlotId);
+        // Another doctor's slot would change the fee the patient may already have paid.
+        if (!slotRow || slotRow.doctor_id !== current.doctorId) throw new SlotUnavailableError(newSlotId, 'unknown');
+        const doctorRow = this.statements.doctor.get(slotRow.doctor_id);
+        if (slotRow.status !== 'OPEN' || !doctorRow || doctorRow.active === 0) throw new SlotUnavailableError(newSlotId, 'blocked');
+        if (this.takenAt(newSlotId, nowIso, id) >= slotRow.capacity) throw new SlotUnavailableError(newSlotId, 'full');
+        // One write moves the appointment: the new place is taken and the old one freed together.
+        const { patientConfirmedAt: _confirmedForOldTime, ...rest } = current;
+        return this.write({
+          ...rest,
+          slotId: slotRow.id,
+          date: slotRow.date,
+          time: slotRow.start,
+          remindersSent: [],
+          rescheduledAt: nowIso,
+          updatedAt: nowIso,
+        });
+      })
+      .immediate();
+  }
+
   async getAppointment(id: string): Promise<Appointment | undefined> {
     const row = this.statements.appointment.get(id);
     return row && toAppointment(row);
@@ -321,6 +352,10 @@ export class SqliteClinicStore implements ClinicStore {
     if (query.fromDate !== undefined) {
       where.push('date >= @fromDate');
       params.fromDate = query.fromDate;
+    }
+    if (query.toDate !== undefined) {
+      where.push('date <= @toDate');
+      params.toDate = query.toDate;
     }
     const sql =
       'SELECT * FROM appointments' +

@@ -67,6 +67,8 @@ export interface AppointmentRow {
   hold_expires_at: string | null;
   reminders_sent: string;
   notes: string;
+  patient_confirmed_at: string | null;
+  rescheduled_at: string | null;
 }
 
 /** Builds a {@link Doctor} from its row. */
@@ -148,6 +150,8 @@ export function toAppointment(row: AppointmentRow): Appointment {
     holdExpiresAt: row.hold_expires_at,
     remindersSent: parseStringArray(row.reminders_sent),
     notes: row.notes,
+    ...(row.patient_confirmed_at ? { patientConfirmedAt: row.patient_confirmed_at } : {}),
+    ...(row.rescheduled_at ? { rescheduledAt: row.rescheduled_at } : {}),
   };
 }
 
@@ -180,6 +184,8 @@ export function appointmentParams(appointment: Appointment): AppointmentRow {
     hold_expires_at: appointment.holdExpiresAt === null ? null : toIsoInstant(appointment.holdExpiresAt),
     reminders_sent: JSON.stringify(appointment.remindersSent),
     notes: appointment.notes,
+    patient_confirmed_at: appointment.patientConfirmedAt ? toIsoInstant(appointment.patientConfirmedAt) : null,
+    rescheduled_at: appointment.rescheduledAt ? toIsoInstant(appointment.rescheduledAt) : null,
   };
 }
 

@@ -16,6 +16,7 @@ describe('a first booking, start to finish', () => {
       'Book an appointment',
       'My appointments',
       'Cancel an appointment',
+      'Reschedule an appointment',
       'Upload a report',
       'Contact the clinic',
       'Help',
