@@ -6,7 +6,6 @@
  * gets: how long until the Appointments tab holds every confirmed booking exactly once, Sheets requests
  * per booking (everything the service sent, start-up and refreshes included), 429s, lost and doubled.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,20 +17,12 @@ import { SheetsApi } from '../../src/store/sheets/sheetsApi.js';
 import { setupSheet } from '../../src/store/sheets/setup.js';
 import { makeServiceAccount, SheetsEmulator, type Cell } from '../../test/support/sheetsEmulator.js';
 import { percentile, round, since, type BenchOptions, type Figure } from './common.js';
-import { lettersOf } from './webChatLoad.js';
-
-interface ApiMessage {
-  kind: string;
-  text: string;
-  options?: { id: string; label: string }[];
-}
+import { lettersOf, PageLikeClient } from './webChatPatient.js';
 
 const QUOTA = { readsPerMinute: 60, writesPerMinute: 60 };
 const LATENCY_MS = 150;
 const DOCTORS = 3;
 const SLOTS_PER_DOCTOR = 8; // one page of the slot menu
-/** The web chat page's waits before each retry of a send (public/chat.js), jittered as it does. */
-const PAGE_RETRY_DELAYS_MS = [1000, 2500, 5000, 10000];
 /** How often the sheet is looked at, during the rush and while waiting for it to catch up. */
 const POLL_MS = 250;
 
@@ -44,7 +35,7 @@ export async function sheets(options: BenchOptions): Promise<Figure[]> {
 async function bookOnSheet(patients: number, sheetTimeoutMs: number): Promise<Figure[]> {
   const scenario =
     `${patients} patients booking at once, web chat API over loopback, Google Sheets store against the emulator ` +
-    `(${QUOTA.readsPerMinute} reads + ${QUOTA.writesPerMinute} writes a minute, ${LATENCY_MS} ms latency)`;
+    `(${QUOTA.readsPerMinute} reads + ${QUOTA.writesPerMinute} writes a minute, ${LATENCY_MS} ms latency); the client resends as the web page does`;
   const account = makeServiceAccount();
   const emulator = new SheetsEmulator({ accounts: [account], latencyMs: LATENCY_MS, quota: QUOTA });
   await emulator.start();
@@ -68,72 +59,22 @@ async function bookOnSheet(patients: number, sheetTimeoutMs: number): Promise<Fi
     app = await startApp(config, { host: '127.0.0.1' });
     const base = app.url.replace('localhost', '127.0.0.1');
 
-    const latencies: number[] = [];
+    const client = new PageLikeClient(base);
     let completed = 0;
     let failures = 0;
     /** When each patient (by name) was told the booking is confirmed. */
     const confirmedAt = new Map<string, number>();
-    let retries = 0;
-    /** One patient message, sent as the web chat page sends it: retried with the same Idempotency-Key. */
-    const post = async (session: string, body: object): Promise<ApiMessage[]> => {
-      const t0 = performance.now();
-      const key = randomUUID();
-      for (let attempt = 0; ; attempt++) {
-        try {
-          const response = await fetch(`${base}/api/chat/${session}/messages`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'idempotency-key': key },
-            body: JSON.stringify(body),
-          });
-          const json = (await response.json()) as { messages?: ApiMessage[] };
-          if (response.ok && json.messages) {
-            latencies.push(since(t0));
-            return json.messages;
-          }
-          if (!(response.status >= 500 || response.status === 408 || response.status === 429) || attempt >= PAGE_RETRY_DELAYS_MS.length) {
-            throw new Error(`HTTP ${response.status}`);
-          }
-        } catch (error) {
-          // A connection refused or reset (a thousand connecting at once overflow the listen queue).
-          if (!(error instanceof TypeError) || attempt >= PAGE_RETRY_DELAYS_MS.length) throw error;
-        }
-        retries += 1;
-        await new Promise((resolve) => setTimeout(resolve, PAGE_RETRY_DELAYS_MS[attempt]! * (0.8 + Math.random() * 0.4)));
-      }
-    };
 
     // The sheet is watched as staff would watch it, from the first message on.
     const watcher = new SheetWatcher(emulator);
     const watching = setInterval(() => watcher.look(), POLL_MS);
     await Promise.all(
       Array.from({ length: patients }, async (_, i) => {
-        const session = `bench-sheet-${String(i).padStart(12, '0')}`;
         const name = `Patient ${lettersOf(i)}`;
-        try {
-          for (const text of ['hi', 'Book an appointment', name, `98765 ${String(10000 + i).slice(-5)}`, '34', 'Female', 'fever']) {
-            await post(session, { text });
-          }
-          let menu = (await post(session, { text: String((i % DOCTORS) + 1) })).find((m) => m.kind === 'menu');
-          // Pick a time at random; if someone else took the last place meanwhile, the menu comes back.
-          for (let attempt = 0; attempt < 10 && menu; attempt++) {
-            const times = (menu.options ?? []).filter((o) => /\d{1,2}:\d{2}/.test(o.label));
-            const pick = times[Math.floor(Math.random() * times.length)];
-            if (!pick) break;
-            const replies = await post(session, { choice: pick.id });
-            if (replies.some((m) => /how would you like to pay/i.test(m.text))) {
-              const confirmation = await post(session, { text: 'Pay at the clinic' });
-              if (confirmation.some((m) => /Appointment confirmed/.test(m.text))) {
-                completed += 1;
-                confirmedAt.set(name, performance.now());
-              }
-              return;
-            }
-            menu = replies.find((m) => m.kind === 'menu');
-          }
-          failures += 1;
-        } catch {
-          failures += 1;
-        }
+        const booked = await client.book(`bench-sheet-${String(i).padStart(12, '0')}`, i, DOCTORS, name).catch(() => false);
+        if (!booked) return void (failures += 1);
+        completed += 1;
+        confirmedAt.set(name, performance.now());
       }),
     );
 
@@ -164,11 +105,11 @@ async function bookOnSheet(patients: number, sheetTimeoutMs: number): Promise<Fi
     const first = bookingTimes.length > 0 ? Math.min(...bookingTimes) : waitStarted;
     const last = bookingTimes.length > 0 ? Math.max(...bookingTimes) : waitStarted;
     return [
-      { scenario, measure: 'turn latency p50', value: round(percentile(latencies, 50)), unit: 'ms' },
-      { scenario, measure: 'turn latency p99', value: round(percentile(latencies, 99)), unit: 'ms' },
+      { scenario, measure: 'turn latency p50', value: round(percentile(client.latencies, 50)), unit: 'ms' },
+      { scenario, measure: 'turn latency p99', value: round(percentile(client.latencies, 99)), unit: 'ms' },
       { scenario, measure: 'bookings completed', value: completed, unit: `of ${patients}` },
       { scenario, measure: 'patients who could not book', value: failures, unit: 'patients' },
-      { scenario, measure: 'messages the client had to resend (connection reset or 5xx)', value: retries, unit: 'resends' },
+      { scenario, measure: 'messages the client had to resend (connection reset or 5xx)', value: client.resends, unit: 'resends' },
       { scenario, measure: 'first booking until the sheet holds every booking', value: round((caughtUpAt - first) / 1000, 1), unit },
       { scenario, measure: 'last booking until the sheet holds every booking', value: round((caughtUpAt - last) / 1000, 1), unit },
       { scenario, measure: `one booking until its row is in the sheet, p50 (sheet read every ${POLL_MS} ms)`, value: round(percentile(lags, 50), 1), unit: 's' },

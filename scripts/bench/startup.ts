@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { pool, round, since, type BenchOptions, type Figure } from './common.js';
-import { lettersOf } from './webChatLoad.js';
+import { lettersOf } from './webChatPatient.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 

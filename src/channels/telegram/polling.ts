@@ -13,6 +13,7 @@ import type { Update } from 'telegraf/types';
 import { EngineClosedError } from '../../core/engine.js';
 import type { Logger } from '../../logging.js';
 import { describeTelegramError, isTelegramError } from './errors.js';
+import { waitOrAbort } from '../../core/waitOrAbort.js';
 
 /** Updates the service acts on; everything else is never fetched. */
 export const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
@@ -39,18 +40,6 @@ const CONFLICTS_TOLERATED = 3;
 const MAX_BACKOFF_MS = 30_000;
 const CONFLICT_RECHECK_MS = 60_000;
 
-function abortableWait(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 export class UpdatePoller {
   private readonly abort = new AbortController();
@@ -114,7 +103,7 @@ export class UpdatePoller {
             });
             // Looks again now and then: when the other process has gone (a deployment that started
             // the new process before stopping the old one), polling resumes by itself.
-            await abortableWait(this.options.conflictRecheckMs ?? CONFLICT_RECHECK_MS, signal);
+            await waitOrAbort(this.options.conflictRecheckMs ?? CONFLICT_RECHECK_MS, signal);
             established = false;
             conflicts = 0;
             continue;
@@ -129,7 +118,7 @@ export class UpdatePoller {
         const retryAfter = isTelegramError(error, 429) ? error.parameters?.retry_after : undefined;
         const delay = retryAfter !== undefined ? retryAfter * 1000 : Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(failures, 6));
         logger.warn({ bot: name, reason: describeTelegramError(error), retryInMs: delay }, 'getUpdates failed; retrying');
-        await abortableWait(delay, signal);
+        await waitOrAbort(delay, signal);
         continue;
       }
       if (this.stopped?.reason === 'conflict') {

@@ -2,6 +2,7 @@
  * Spaces sends out across every chat: WhatsApp blocks numbers that send in bursts. Callers take a turn
  * in arrival order; each turn starts at least one interval after the previous one.
  */
+import { waitOrAbort } from '../../core/waitOrAbort.js';
 
 /** Time for the pacer; tests inject one that advances without sleeping. */
 export interface PaceTimer {
@@ -10,20 +11,7 @@ export interface PaceTimer {
   wait(ms: number, signal: AbortSignal): Promise<void>;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
-export const realPaceTimer: PaceTimer = { now: () => performance.now(), wait: sleep };
+export const realPaceTimer: PaceTimer = { now: () => performance.now(), wait: waitOrAbort };
 
 export class SendPacer {
   private readonly intervalMs: number;

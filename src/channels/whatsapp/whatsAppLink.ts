@@ -11,6 +11,7 @@ import type { Logger } from '../../logging.js';
 import { ChromiumNotFoundError } from './errors.js';
 import type { LinkMoment } from './linkMoment.js';
 import type { ClientSettings, CreateWhatsAppClient, WhatsAppClient, WhatsAppMessage } from './whatsAppClient.js';
+import { waitOrAbort } from '../../core/waitOrAbort.js';
 
 /** Where the link is. */
 export type LinkState =
@@ -64,25 +65,13 @@ export interface WhatsAppLinkOptions {
    * still drives its page for a moment).
    */
   logoutSettleMs?: number;
-  /** Waits between tries; tests inject one that does not sleep. */
+  /** Waits between tries; tests inject one that does not waitOrAbort. */
   wait?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 /** Disconnect reasons meaning the phone unlinked this device: the stored session is worthless. */
 const LOGGED_OUT_REASONS = new Set(['LOGOUT', 'UNPAIRED', 'UNPAIRED_IDLE']);
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -299,7 +288,7 @@ export class WhatsAppLink {
     await this.destroy(client);
     const base = this.options.baseReconnectDelayMs ?? 2_000;
     const cap = this.options.maxReconnectDelayMs ?? 5 * 60_000;
-    await (this.options.wait ?? sleep)(Math.min(cap, base * 2 ** (this.failedTries - 1)), this.stopping.signal);
+    await (this.options.wait ?? waitOrAbort)(Math.min(cap, base * 2 ** (this.failedTries - 1)), this.stopping.signal);
     await this.connect();
   }
 
@@ -308,7 +297,7 @@ export class WhatsAppLink {
     this.options.linkMoment.clear();
     this.newLinkPending = true;
     this.setState({ state: 'logged-out', reason });
-    await (this.options.wait ?? sleep)(this.options.logoutSettleMs ?? 15_000, this.stopping.signal);
+    await (this.options.wait ?? waitOrAbort)(this.options.logoutSettleMs ?? 15_000, this.stopping.signal);
     await this.destroy(client);
     await this.clearSession();
     await this.connect();

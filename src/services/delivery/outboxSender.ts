@@ -18,6 +18,7 @@ import {
 } from '../../core/delivery.js';
 import type { Clock, Outbox } from '../../core/ports.js';
 import type { Logger } from '../../logging.js';
+import { waitOrAbort } from '../../core/waitOrAbort.js';
 
 export interface OutboxSenderOptions {
   outbox: Outbox;
@@ -38,18 +39,6 @@ export interface OutboxSenderOptions {
   wait?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
-function realWait(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 export class OutboxSender {
   private readonly active = new Map<string, Promise<void>>();
@@ -166,7 +155,7 @@ export class OutboxSender {
         const delay = this.backoff(attempt, error instanceof TransientDeliveryError ? error.retryAfterMs : undefined);
         await outbox.markAttemptFailed(entry.id, reason, clock.now());
         logger.info({ channel: this.channel, chatId: entry.route.chatId, entry: entry.id, attempt, retryInMs: delay, reason }, 'delivery failed; will retry');
-        await (this.options.wait ?? realWait)(delay, this.stopping.signal);
+        await (this.options.wait ?? waitOrAbort)(delay, this.stopping.signal);
       }
     }
   }
