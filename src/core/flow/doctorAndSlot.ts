@@ -13,15 +13,13 @@ import {
   clinicWallClock,
   formatDate,
   formatTime,
-  freePlaces,
-  pageSlotsByDate,
   startsAfter,
-  type SlotPage,
 } from '../slots.js';
 import { matchMenuAnswer } from '../menuMatching.js';
 import { releaseHold, releaseInterruptedHolds } from './appointments.js';
 import { applyIntent, describeWish, detectIntent, forgetTimeWish, hasTimeWish, suggestSlots, wishesOnlyEarliest, wishOf } from './wishedSlots.js';
 import { doctorLabel } from './describe.js';
+import { doctorSlotPages, slotPageMenu, turnedPage } from './slotMenu.js';
 import type { Step, Turn } from './turn.js';
 
 async function doctorsToOffer(turn: Turn): Promise<{ doctors: Doctor[]; filtered: boolean }> {
@@ -166,22 +164,7 @@ async function holdOfferedSlot(turn: Turn, slotId: string): Promise<void> {
   await holdChosenSlot(turn, slotId);
 }
 
-const PREVIOUS_PAGE = 'page:previous';
-const NEXT_PAGE = 'page:next';
 const SLOT_PREFIX = 'slot:';
-
-/** The pages of bookable slots of the chosen doctor, as of this turn. */
-async function slotPages(turn: Turn, doctorId: string): Promise<SlotPage[]> {
-  const { store, settings } = turn.deps;
-  const timezone = settings.clinic.timezone;
-  const usage = await store.listSlotUsage({
-    doctorId,
-    fromDate: clinicDate(turn.now, timezone),
-    toDate: clinicDate(turn.now, timezone, settings.bookingWindowDays),
-    now: turn.now,
-  });
-  return pageSlotsByDate(bookableSlots(usage, turn.now, timezone), settings.slotPageSize);
-}
 
 export const selectingSlotStep: Step = {
   async enter(turn) {
@@ -192,21 +175,12 @@ export const selectingSlotStep: Step = {
       return turn.replaceWith('SELECTING_DOCTOR');
     }
     if (hasTimeWish(draft) && (await offerWishedSlots(turn))) return;
-    const pages = await slotPages(turn, doctor.id);
+    const pages = await doctorSlotPages(turn, doctor.id);
     if (pages.length === 0) {
       turn.text(`Sorry, ${doctor.name} has no free times in the next ${turn.settings.bookingWindowDays} days. Please choose another doctor.`);
       return turn.replaceWith('SELECTING_DOCTOR');
     }
-    const index = Math.min(Math.max(draft.slotPage ?? 0, 0), pages.length - 1);
-    draft.slotPage = index;
-    const page = pages[index]!;
-    const options: MenuOption[] = page.slots.map((usage) => {
-      const left = freePlaces(usage);
-      const extra = usage.slot.capacity > 1 ? ` (${left} ${left === 1 ? 'place' : 'places'} left)` : '';
-      return { id: `${SLOT_PREFIX}${usage.slot.id}`, label: `${formatTime(usage.slot.start)}${extra}` };
-    });
-    if (index > 0) options.push({ id: PREVIOUS_PAGE, label: '‹ Earlier times' });
-    if (index < pages.length - 1) options.push({ id: NEXT_PAGE, label: 'Later times ›' });
+    const { page, options } = slotPageMenu(turn, pages, SLOT_PREFIX);
     turn.menu(`${doctor.name}: free times on ${formatDate(page.date)}. Pick a time:`, options);
   },
 
@@ -221,10 +195,7 @@ export const selectingSlotStep: Step = {
       return turn.askAgain();
     }
     if (option.id.startsWith(SLOT_PREFIX) && hasTimeWish(draft)) return holdOfferedSlot(turn, option.id.slice(SLOT_PREFIX.length));
-    if (option.id === PREVIOUS_PAGE || option.id === NEXT_PAGE) {
-      draft.slotPage = (draft.slotPage ?? 0) + (option.id === NEXT_PAGE ? 1 : -1);
-      return turn.askAgain();
-    }
+    if (turnedPage(turn, option.id)) return turn.askAgain();
     await holdChosenSlot(turn, option.id.slice(SLOT_PREFIX.length));
   },
 };

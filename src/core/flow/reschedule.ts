@@ -5,14 +5,12 @@
  */
 import type { Appointment } from '../domain.js';
 import { InvalidTransitionError, SlotUnavailableError } from '../errors.js';
-import type { MenuOption } from '../messages.js';
-import { bookableSlots, clinicDate, clinicWallClock, formatDate, formatTime, freePlaces, pageSlotsByDate, startsAfter, type SlotPage } from '../slots.js';
+import { clinicWallClock, formatDate, startsAfter } from '../slots.js';
 import { appointmentChoiceStep, ownAppointment } from './appointments.js';
 import { appointmentWhen } from './describe.js';
+import { doctorSlotPages, slotPageMenu, turnedPage } from './slotMenu.js';
 import type { Step, Turn } from './turn.js';
 
-const PREVIOUS_PAGE = 'page:previous';
-const NEXT_PAGE = 'page:next';
 const SLOT_PREFIX = 'new-slot:';
 
 export const selectingAppointmentToRescheduleStep = appointmentChoiceStep({
@@ -34,25 +32,12 @@ async function appointmentToMove(turn: Turn): Promise<Appointment | undefined> {
   return undefined;
 }
 
-/** Pages of the doctor's bookable times, without the appointment's own. */
-async function otherTimes(turn: Turn, appointment: Appointment): Promise<SlotPage[]> {
-  const { store, settings } = turn.deps;
-  const timezone = settings.clinic.timezone;
-  const usage = await store.listSlotUsage({
-    doctorId: appointment.doctorId,
-    fromDate: clinicDate(turn.now, timezone),
-    toDate: clinicDate(turn.now, timezone, settings.bookingWindowDays),
-    now: turn.now,
-  });
-  const others = usage.filter((u) => u.slot.id !== appointment.slotId);
-  return pageSlotsByDate(bookableSlots(others, turn.now, timezone), settings.slotPageSize);
-}
-
 export const selectingNewSlotStep: Step = {
   async enter(turn) {
     const appointment = await appointmentToMove(turn);
     if (!appointment) return;
-    const pages = await otherTimes(turn, appointment);
+    // The doctor's bookable times, without the appointment's own.
+    const pages = await doctorSlotPages(turn, appointment.doctorId, (usage) => usage.slot.id !== appointment.slotId);
     if (pages.length === 0) {
       turn.text(
         `Sorry, ${appointment.doctorName} has no other free times in the next ${turn.settings.bookingWindowDays} days. ` +
@@ -60,17 +45,7 @@ export const selectingNewSlotStep: Step = {
       );
       return turn.backToMainMenu();
     }
-    const { draft } = turn.session;
-    const index = Math.min(Math.max(draft.slotPage ?? 0, 0), pages.length - 1);
-    draft.slotPage = index;
-    const page = pages[index]!;
-    const options: MenuOption[] = page.slots.map((usage) => {
-      const left = freePlaces(usage);
-      const extra = usage.slot.capacity > 1 ? ` (${left} ${left === 1 ? 'place' : 'places'} left)` : '';
-      return { id: `${SLOT_PREFIX}${usage.slot.id}`, label: `${formatTime(usage.slot.start)}${extra}` };
-    });
-    if (index > 0) options.push({ id: PREVIOUS_PAGE, label: '‹ Earlier times' });
-    if (index < pages.length - 1) options.push({ id: NEXT_PAGE, label: 'Later times ›' });
+    const { page, options } = slotPageMenu(turn, pages, SLOT_PREFIX);
     turn.menu(
       `Your appointment with ${appointment.doctorName} is on ${appointmentWhen(appointment)}.\n` +
         `Free times on ${formatDate(page.date)}. Pick the new time:`,
@@ -81,11 +56,7 @@ export const selectingNewSlotStep: Step = {
   async handle(turn) {
     const option = await turn.chosenOption();
     if (!option) return;
-    const { draft } = turn.session;
-    if (option.id === PREVIOUS_PAGE || option.id === NEXT_PAGE) {
-      draft.slotPage = (draft.slotPage ?? 0) + (option.id === NEXT_PAGE ? 1 : -1);
-      return turn.askAgain();
-    }
+    if (turnedPage(turn, option.id)) return turn.askAgain();
     const appointment = await appointmentToMove(turn);
     if (appointment) await moveTo(turn, appointment, option.id.slice(SLOT_PREFIX.length));
   },
