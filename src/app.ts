@@ -4,7 +4,7 @@
  * adds the process concerns (environment, signals, start-up lines) and tests start this in-process.
  */
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -60,6 +60,8 @@ const DOWNLOAD_LINK_MINUTES = 60;
 const TRANSCRIPT_DAYS = 30;
 /** Requests one web chat session may make per minute: polling every 3 s plus a brisk patient's taps. */
 const WEB_CHAT_REQUESTS_PER_MINUTE = 120;
+/** Connections the kernel may queue before the service accepts them (capped by net.core.somaxconn). */
+const LISTEN_BACKLOG = 4096;
 /** Time in-flight HTTP requests get to finish at shutdown before connections are cut. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -78,8 +80,9 @@ function flowSettings(config: AppConfig): FlowSettings {
 /** Starts listening; resolves once the port is bound, with a clear error when it is taken. */
 function listen(app: Express, port: number, host: string | undefined): Promise<{ server: Server; address: AddressInfo }> {
   return new Promise((resolve, reject) => {
-    // Without a host Node listens on every interface, IPv6 and IPv4 where available.
-    const server = host === undefined ? app.listen(port) : app.listen(port, host);
+    // Without a host Node listens on every interface, IPv6 and IPv4 where available. A deep accept
+    // queue: a crowd of patients connecting at once waits instead of being reset (Node's default is 511).
+    const server = createServer(app).listen({ port, host, backlog: LISTEN_BACKLOG });
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(error.code === 'EADDRINUSE' ? new Error(`Port ${port} is already in use: stop the other program or set PORT to a free port.`) : error),
     );
@@ -221,6 +224,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   /** Undoes a start that failed half-way: nothing may keep the database or a port open. */
   const abandon = async (error: unknown): Promise<never> => {
     await stopComponents();
+    await paymentServices.documents.close();
     await store.close();
     throw error;
   };
@@ -310,6 +314,8 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
       clearInterval(sweep);
       clearTimeout(cut);
       await stopComponents();
+      // After the components: a payment announcement finishing at stop still gets its PDFs.
+      await paymentServices.documents.close();
       await store.close();
       logger.info('stopped');
     })());

@@ -411,6 +411,16 @@ export class TelegramEmulator {
     });
   }
 
+  /**
+   * Calls `listener` for every call as it arrives (before it is answered) and again once answered,
+   * synchronously; returns a function that stops it. For tests that act at an exact point of the
+   * bot's traffic (e.g. kill the bot's process as its Nth request arrives).
+   */
+  onCall(listener: (call: RecordedCall) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   /** Resolves once a getUpdates of this bot is waiting (arrived, not yet answered) after `afterSeq`. */
   waitForPoll(token: string, afterSeq = 0, timeoutMs = 5000): Promise<RecordedCall> {
     return this.waitFor((c) => c.method === 'getUpdates' && c.token === token && c.status === undefined, { afterSeq, timeoutMs, arrived: true, what: 'a waiting getUpdates' });

@@ -18,7 +18,8 @@ export interface PatientDocumentServiceOptions {
   store: ClinicStore;
   /** Private storage of the PDF bytes (the document vault). */
   files: DocumentFiles;
-  renderer: DocumentRenderer;
+  /** Renders the PDFs; its close(), if any, is called by {@link PatientDocumentService.close}. */
+  renderer: DocumentRenderer & { close?(): Promise<void> };
   notifier: Notifier;
   clock: Clock;
   logger: Logger;
@@ -78,6 +79,11 @@ export class PatientDocumentService implements PatientDocuments {
       { dedupeKey: `invoice:${paid.id}` },
     );
     return { invoiceNo: this.records.findInvoice(paid.id)!, sent };
+  }
+
+  /** Lets go of the renderer (its worker threads) at shutdown. */
+  async close(): Promise<void> {
+    await this.options.renderer.close?.();
   }
 
   private async specialty(appointment: Appointment): Promise<string> {

@@ -11,7 +11,7 @@ import type { AdminAlerts, ClinicStore, Clock, Notifier } from '../../core/ports
 import type { Logger } from '../../logging.js';
 import { SqlitePaymentRecords } from '../../store/sqlite/paymentRecords.js';
 import { PatientDocumentService } from '../documents/patientDocuments.js';
-import { JsPdfDocumentRenderer } from '../documents/pdfRenderer.js';
+import { sharedPdfRenderer } from '../documents/sharedRenderer.js';
 import { PaymentSettlement } from './paymentSettlement.js';
 import { PaymentReconciler, type ReconciliationReport } from './reconciliation.js';
 import { RazorpayLinks } from './razorpayClient.js';
@@ -49,7 +49,8 @@ export function createPaymentServices(parts: PaymentServiceParts): PaymentServic
     db,
     store,
     files,
-    renderer: new JsPdfDocumentRenderer(),
+    // In worker threads, so a PDF never holds up the other patients' turns.
+    renderer: sharedPdfRenderer(logger),
     notifier,
     clock,
     logger,

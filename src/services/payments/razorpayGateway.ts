@@ -8,7 +8,7 @@ import type { Appointment } from '../../core/domain.js';
 import type { Logger } from '../../logging.js';
 import type { SqlitePaymentRecords } from '../../store/sqlite/paymentRecords.js';
 import { toMinorUnits } from './money.js';
-import type { RazorpayLinks } from './razorpayClient.js';
+import { PaymentProviderError, type RazorpayLinks } from './razorpayClient.js';
 
 /**
  * Razorpay refuses an expire_by less than 15 minutes ahead of its own clock; one more minute absorbs
@@ -37,7 +37,7 @@ export class RazorpayGateway implements PaymentGateway {
     // a later one (after the first was closed) the id with a counter. notes.appointment_id is always plain.
     const earlier = this.records.latestForAppointment(appointment.id);
     const referenceId = earlier ? `${appointment.id}-${randomBytes(3).toString('hex')}` : appointment.id;
-    const link = await this.links.create({
+    const body = {
       amount,
       currency,
       accept_partial: false,
@@ -49,7 +49,17 @@ export class RazorpayGateway implements PaymentGateway {
       notify: { sms: false, email: false },
       reminder_enable: false,
       notes: { appointment_id: appointment.id },
-    });
+    } as const;
+    let link;
+    try {
+      link = await this.links.create(body);
+    } catch (error) {
+      // An earlier attempt whose answer was lost (a timeout, a cut connection) may have made a link
+      // after all: Razorpay then refuses its reference id for good. That link was never shown to anyone
+      // (Razorpay's own notifications are off), so a fresh reference id makes the one the patient gets.
+      if (!isReferenceTaken(error) || referenceId !== appointment.id) throw error;
+      link = await this.links.create({ ...body, reference_id: `${appointment.id}-${randomBytes(3).toString('hex')}` });
+    }
     this.records.addLink({
       linkId: link.id,
       appointmentId: appointment.id,
@@ -75,4 +85,9 @@ export class RazorpayGateway implements PaymentGateway {
       this.logger.warn({ err: error, appointmentId, linkId: link.linkId }, 'payment link could not be cancelled');
     }
   }
+}
+
+/** Razorpay refused a link because a link with the same reference id exists already. */
+function isReferenceTaken(error: unknown): boolean {
+  return error instanceof PaymentProviderError && error.status === 400 && /reference[ _]?id/i.test(error.description) && /already exists/i.test(error.description);
 }
