@@ -88,7 +88,7 @@ export interface SheetsEmulatorOptions {
   now?: () => number;
 }
 
-type Failure = { status: number; retryAfterSeconds?: number; afterApply?: boolean };
+type Failure = { status: number; retryAfterSeconds?: number; afterApply?: boolean; only?: 'read' | 'write' };
 
 /** The emulated spreadsheet and its HTTP server. */
 export class SheetsEmulator {
@@ -98,6 +98,8 @@ export class SheetsEmulator {
   quota: { readsPerMinute: number; writesPerMinute: number } | undefined;
   /** Called before a write request is applied: lets staff edit "while a booking is being written". */
   beforeWrite: ((request: RecordedRequest) => void | Promise<void>) | undefined;
+  /** Called with every request once its answer is recorded: tests await the service's traffic instead of sleeping. */
+  onAnswer: ((request: RecordedRequest) => void) | undefined;
   private readonly tabs: Tab[] = [];
   private nextSheetId = 1;
   private readonly keys = new Map<string, KeyObject>();
@@ -201,8 +203,11 @@ export class SheetsEmulator {
     this.sharedWith.delete(email);
   }
 
-  /** The next `count` requests fail with `status` (afterApply: a write is applied, then fails). */
-  failNext(count: number, status: number, options: { retryAfterSeconds?: number; afterApply?: boolean } = {}): void {
+  /**
+   * The next `count` requests fail with `status` (afterApply: a write is applied, then fails; only:
+   * just reads or just writes count, the others pass).
+   */
+  failNext(count: number, status: number, options: { retryAfterSeconds?: number; afterApply?: boolean; only?: 'read' | 'write' } = {}): void {
     for (let i = 0; i < count; i += 1) this.failures.push({ status, ...options });
   }
 
@@ -234,7 +239,7 @@ export class SheetsEmulator {
       if (route.spreadsheetId !== this.spreadsheetId) throw new ApiError(404, 'NOT_FOUND', 'Requested entity was not found.');
       this.authorize(req.headers.authorization);
       this.chargeQuota(kind);
-      const failure = this.takeFailure();
+      const failure = this.takeFailure(kind);
       if (failure && !failure.afterApply) throw failureError(failure);
       const payload: unknown = chunks.length > 0 ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
       if (kind === 'write') {
@@ -251,6 +256,7 @@ export class SheetsEmulator {
     }
     record.status = status;
     this.requests.push(record);
+    this.onAnswer?.(record);
     res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...headers });
     res.end(JSON.stringify(body));
   }
@@ -303,9 +309,9 @@ export class SheetsEmulator {
     used.push(now);
   }
 
-  private takeFailure(): Failure | undefined {
-    const queued = this.failures.shift();
-    if (queued) return queued;
+  private takeFailure(kind: 'read' | 'write'): Failure | undefined {
+    const index = this.failures.findIndex((failure) => failure.only === undefined || failure.only === kind);
+    if (index >= 0) return this.failures.splice(index, 1)[0];
     const random = this.randomFailure;
     if (random && random.random() < random.rate) {
       const status = random.statuses[Math.floor(random.random() * random.statuses.length)] ?? 500;

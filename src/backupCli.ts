@@ -1,10 +1,11 @@
 /**
- * `npm run backup -- <file>`: a consistent copy of the service's SQLite file, safe while the service
- * runs. Reads DATA_DIR from the environment or .env like the service does.
+ * `npm run backup -- <file>` (or `node dist/backupCli.js <file>` where only the built service is, as
+ * in the Docker image): a consistent copy of the service's SQLite file, safe while the service runs.
+ * Reads DATA_DIR from the environment or .env like the service does.
  */
 import path from 'node:path';
-import { loadConfig } from '../src/config.js';
-import { backupDatabase } from '../src/store/sqlite/backup.js';
+import { loadConfig } from './config.js';
+import { backupDatabase } from './store/sqlite/backup.js';
 
 async function main(): Promise<void> {
   try {
