@@ -35,7 +35,10 @@ const failures: string[] = [];
 for (const scenario of SCENARIOS) {
   process.stderr.write(`bench: ${scenario.name}…\n`);
   try {
-    figures.push(...(await scenario.run(options)));
+    const produced = await scenario.run(options);
+    figures.push(...produced);
+    // Shown as they come, so a long run's earlier figures are seen even if a later scenario fails.
+    for (const f of produced) process.stderr.write(`  ${f.measure}: ${f.value} ${f.unit}\n`);
   } catch (error) {
     failures.push(`${scenario.name}: ${error instanceof Error ? error.message : String(error)}`);
   }
