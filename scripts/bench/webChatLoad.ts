@@ -12,7 +12,7 @@ import { peakRss, percentile, round, since, type BenchOptions, type Figure } fro
 import { PageLikeClient } from './webChatPatient.js';
 
 /** Gives every listed slot enough places that N patients fit on the first page of each doctor. */
-async function makeRoom(app: Awaited<ReturnType<typeof startApp>>, patients: number): Promise<void> {
+export async function makeRoom(app: Pick<Awaited<ReturnType<typeof startApp>>, 'context'>, patients: number): Promise<void> {
   const { store, clock } = app.context;
   const doctors = await store.listDoctors();
   const today = clock.now().toISOString().slice(0, 10);
