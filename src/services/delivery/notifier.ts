@@ -40,7 +40,7 @@ export class OutboxAdminAlerts implements AdminAlerts {
   async alert(text: string, options: PushOptions = {}): Promise<void> {
     const { outbox, clock, logger, channel, adminChatIds } = this.options;
     if (adminChatIds.length === 0) {
-      logger.info('admin alert not sent: no admin chats are configured (TELEGRAM_ADMIN_IDS)');
+      logger.debug('admin alert not sent: no admin chats are configured (TELEGRAM_ADMIN_IDS)');
       return;
     }
     try {
