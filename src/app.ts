@@ -110,12 +110,14 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     await loadOrCreateSigningKey(path.join(config.dataDir, 'keys', 'download-signing.key')),
   );
   const notifier = new OutboxNotifier(outbox, documents, clock);
+  // Admins are reached on Telegram only: on the admin bot when there is one, else on the patient bot.
+  const adminsReachable = config.telegram.adminIds.length > 0 && Boolean(config.telegram.botToken || config.telegram.adminBotToken);
   const alerts = new OutboxAdminAlerts({
     outbox,
     clock,
     logger,
     channel: config.telegram.adminBotToken ? 'telegram-admin' : 'telegram',
-    adminChatIds: config.telegram.botToken || config.telegram.adminBotToken ? config.telegram.adminIds : [],
+    adminChatIds: adminsReachable ? config.telegram.adminIds : [],
   });
   const reports = new LocalReportStorage(path.join(config.dataDir, 'reports'));
   // Confirmation and invoice PDFs always; Razorpay payment links when the RAZORPAY_* variables are set.
@@ -124,7 +126,6 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   // The rules always understand free text; Gemini goes in front of them when GEMINI_API_KEY is set.
   const intents: IntentDetector = createIntentDetector(config, { clock, logger });
 
-  // Numeric fields of the components' health (e.g. the Sheets backlog) become gauges too.
   const components: AppComponent[] = [];
   const metrics = new ServiceMetrics({
     db,
@@ -132,10 +133,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     extraGauges: async () => {
       const figures: Record<string, number> = {};
       for (const component of components) {
-        const health = await component.health?.().catch(() => undefined);
-        for (const [field, value] of Object.entries(health ?? {})) {
-          if (typeof value === 'number') figures[`${component.name}_${field}`] = value;
-        }
+        for (const [name, value] of Object.entries(component.gauges?.() ?? {})) figures[`${component.name}_${name}`] = value;
       }
       return figures;
     },
@@ -163,7 +161,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
 
   // Admin commands exist once admins are named and a Telegram bot can carry them.
   const admin: AdminConsole | undefined =
-    config.telegram.adminIds.length > 0 && (config.telegram.botToken || config.telegram.adminBotToken)
+    adminsReachable
       ? new ClinicAdminConsole({
           store,
           notifier,
@@ -262,9 +260,10 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     perIpPerMinute: config.rateLimitPerMinute,
     perChatPerMinute: WEB_CHAT_REQUESTS_PER_MINUTE,
     health: async () => {
+      const kind = config.google ? 'sheets' : 'sqlite';
       const storeState = await store.ping().then(
-        () => ({ ok: true, kind: config.google ? 'sheets' : 'sqlite' }),
-        (error: unknown) => ({ ok: false, kind: config.google ? 'sheets' : 'sqlite', error: error instanceof Error ? error.message : String(error) }),
+        () => ({ ok: true, kind }),
+        (error: unknown) => ({ ok: false, kind, error: error instanceof Error ? error.message : String(error) }),
       );
       const parts: Record<string, { ok: boolean }> = {};
       for (const component of components) {

@@ -42,6 +42,11 @@ export interface AppComponent {
   /** Replaces the start-up line of the feature with this name. */
   feature?: FeatureStatus;
   routes?: Router[];
+  /**
+   * Figures for /metrics (e.g. the Sheets backlog), as `<name>_<figure>`. Kept apart from `health`,
+   * which may be slow (WhatsApp asks its browser), so a scrape stays cheap.
+   */
+  gauges?: () => Record<string, number>;
   /** This component's part of /health, under `name`; `ok: false` makes /health degraded. */
   health?: () => Promise<{ ok: boolean; [detail: string]: unknown }>;
   /** Called once the HTTP server listens (polling, webhooks registration, QR login). */

@@ -5,28 +5,11 @@
 import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import type { LogFormat, LogLevel } from './config.js';
+import { maskChatId, maskPhone } from './core/masking.js';
+
+export { maskChatId, maskPhone };
 
 export type { Logger };
-
-/**
- * "+919876543210" -> "+91******3210". Keeps enough to tell two numbers apart in a log, not enough to
- * call the patient.
- */
-export function maskPhone(phone: string): string {
-  if (phone.includes('*')) return phone; // already masked
-  const digits = phone.replace(/\D/g, '');
-  if (digits.length < 6) return '*'.repeat(digits.length);
-  const prefix = phone.trim().startsWith('+') ? `+${digits.slice(0, 2)}` : digits.slice(0, 2);
-  return `${prefix}${'*'.repeat(digits.length - 6)}${digits.slice(-4)}`;
-}
-
-/**
- * Chat addresses can be phone numbers (WhatsApp "9198…@c.us") or bearer secrets (web chat session ids):
- * keep only the first four characters.
- */
-export function maskChatId(chatId: string): string {
-  return chatId.length <= 4 ? '****' : `${chatId.slice(0, 4)}…`;
-}
 
 // Each path once: overlapping paths would censor a value twice.
 const PHONE_PATHS = ['phone', '*.phone', '*.*.phone'];

@@ -2,16 +2,10 @@
  * GET /metrics in the Prometheus text format; with METRICS_TOKEN set, only for
  * `Authorization: Bearer <token>` (compared in constant time).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router } from 'express';
 import type { Registry } from 'prom-client';
+import { sameSecret } from '../core/secrets.js';
 import { sendError } from './httpError.js';
-
-/** Constant-time comparison of two secrets of any length (their digests have equal length). */
-export function sameSecret(given: string, expected: string): boolean {
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 export function metricsRoute(registry: Registry, token: string | undefined): Router {
   const router = Router();

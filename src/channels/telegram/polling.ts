@@ -40,7 +40,6 @@ const CONFLICTS_TOLERATED = 3;
 const MAX_BACKOFF_MS = 30_000;
 const CONFLICT_RECHECK_MS = 60_000;
 
-
 export class UpdatePoller {
   private readonly abort = new AbortController();
   private running: Promise<void> | undefined;

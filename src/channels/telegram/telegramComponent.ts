@@ -5,9 +5,8 @@
  * updates (long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set).
  */
 import type { AppComponent, AppContext } from '../../component.js';
-import type { OutboxEntry } from '../../core/delivery.js';
-import { maskChatId } from '../../logging.js';
 import { OutboxSender } from '../../services/delivery/outboxSender.js';
+import { alertUndeliverable } from '../../services/delivery/undeliverableAlerts.js';
 import { TelegramBot, type CommandMenu } from './bot.js';
 import { PATIENT_COMMANDS } from './commands.js';
 import { telegramFileLoader } from './files.js';
@@ -36,26 +35,6 @@ function mergeCommands(patient: readonly { command: string; description: string 
   const byName = new Map(patient.map((c) => [c.command, { command: c.command, description: c.description }]));
   for (const c of admin) byName.set(c.command, c);
   return [...byName.values()];
-}
-
-/** Who the undeliverable chat belongs to, for the admins (they may see patient names). */
-async function describeChat(ctx: AppContext, chatId: string): Promise<string> {
-  const [latest] = await ctx.store.listAppointments({ conversation: { channel: 'telegram', chatId } }).catch(() => []);
-  return latest ? `${latest.patient.name} (${latest.id})` : `Telegram chat ${maskChatId(chatId)}`;
-}
-
-/** Tells the admins that a patient cannot be reached, at most once a day per chat. */
-function alertUndeliverable(ctx: AppContext) {
-  return async (entry: OutboxEntry, reason: string) => {
-    const chatId = entry.route.chatId;
-    // An admin's own chat on the patient bot: telling the admins would only fail again.
-    if (ctx.config.telegram.adminIds.includes(chatId) && !ctx.config.telegram.adminBotToken) return;
-    const day = ctx.clock.now().toISOString().slice(0, 10);
-    const who = await describeChat(ctx, chatId);
-    await ctx.alerts.alert(`⚠️ ${who} cannot be reached on Telegram (${reason}). Please contact them another way.`, {
-      dedupeKey: `undeliverable:telegram:${chatId}:${day}`,
-    });
-  };
 }
 
 /** The patient bot, or undefined when TELEGRAM_BOT_TOKEN is not set. */
@@ -107,7 +86,12 @@ async function startBotComponent(
     clock,
     logger,
     // The admin bot's own failures are only logged: alerting the admins about them would loop.
-    ...(isAdminBot ? {} : { onUndeliverable: alertUndeliverable(ctx) }),
+    ...(isAdminBot
+      ? {}
+      : {
+          // An admin's own chat on the patient bot: telling the admins would only fail again.
+          onUndeliverable: alertUndeliverable(ctx, 'Telegram', (chatId) => ctx.config.telegram.adminIds.includes(chatId) && !ctx.config.telegram.adminBotToken),
+        }),
     ...(overrides.wait ? { wait: overrides.wait } : {}),
   });
   const common = {

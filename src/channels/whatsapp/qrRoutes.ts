@@ -3,11 +3,11 @@
  * Bearer token, or as the password of HTTP Basic auth so a browser can open it). Whoever scans it
  * links their WhatsApp to the clinic's service, so it is never shown to anyone else.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router, type Request } from 'express';
 import QRCode from 'qrcode';
 import type { Clock } from '../../core/ports.js';
 import { sendError } from '../../http/httpError.js';
+import { sameSecret } from '../../core/secrets.js';
 
 export interface QrRouteOptions {
   /** ADMIN_PASSWORD; without it the page is closed. */
@@ -20,15 +20,6 @@ export interface QrRouteOptions {
 /** Failed tries per client address before it has to wait. */
 const MAX_FAILURES = 10;
 const FAILURE_WINDOW_MS = 15 * 60_000;
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
-}
-
-/** Constant-time comparison of the offered password with the configured one. */
-function passwordMatches(offered: string, expected: string): boolean {
-  return timingSafeEqual(digest(offered), digest(expected));
-}
 
 /** The password in "Bearer <password>" or "Basic base64(user:password)". */
 function offeredPassword(req: Request): string | undefined {
@@ -64,7 +55,7 @@ export function whatsAppQrRoutes(options: QrRouteOptions): Router {
     }
 
     const offered = offeredPassword(req);
-    if (offered === undefined || !passwordMatches(offered, adminPassword)) {
+    if (offered === undefined || !sameSecret(offered, adminPassword)) {
       const current = failures.get(client) ?? { count: 0, firstAt: now };
       if (offered !== undefined) failures.set(client, { ...current, count: current.count + 1 });
       res.setHeader('WWW-Authenticate', 'Basic realm="WhatsApp QR code", charset="UTF-8"');

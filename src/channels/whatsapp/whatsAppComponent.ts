@@ -7,6 +7,7 @@ import type { AppComponent, AppContext } from '../../component.js';
 import type { DeliveryRoute } from '../../core/delivery.js';
 import type { FeatureStatus } from '../../features.js';
 import { OutboxSender } from '../../services/delivery/outboxSender.js';
+import { alertUndeliverable } from '../../services/delivery/undeliverableAlerts.js';
 import { LinkMoment } from './linkMoment.js';
 import { QrAnnouncer } from './qrAnnouncer.js';
 import { whatsAppQrRoutes } from './qrRoutes.js';
@@ -151,7 +152,7 @@ export function createWhatsAppChannel(ctx: AppContext, options: WhatsAppChannelO
     files: ctx.documents,
     clock,
     logger,
-    onUndeliverable: (entry, reason) => ctx.alerts.alert(`A WhatsApp message to a patient could not be delivered (${reason}). Entry ${entry.id}.`),
+    onUndeliverable: alertUndeliverable(ctx, 'WhatsApp'),
     ...(options.senderWait ? { wait: options.senderWait } : {}),
   });
   const outboxSender = sender;

@@ -65,13 +65,12 @@ export interface WhatsAppLinkOptions {
    * still drives its page for a moment).
    */
   logoutSettleMs?: number;
-  /** Waits between tries; tests inject one that does not waitOrAbort. */
+  /** Waits between tries; tests inject one that does not sleep. */
   wait?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 /** Disconnect reasons meaning the phone unlinked this device: the stored session is worthless. */
 const LOGGED_OUT_REASONS = new Set(['LOGOUT', 'UNPAIRED', 'UNPAIRED_IDLE']);
-
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

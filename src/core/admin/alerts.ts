@@ -22,3 +22,20 @@ export function bookingConfirmedAlert(appointment: Appointment): { text: string;
 export function patientCancelledAlert(appointment: Appointment): { text: string; dedupeKey: string } {
   return { text: `❌ Cancelled by the patient: ${summary(appointment)}`, dedupeKey: `alert:patient-cancelled:${appointment.id}` };
 }
+
+/** Alert for a paid appointment the patient cancelled: the fee is to be refunded. */
+export function refundDueAlert(appointment: Appointment): { text: string; dedupeKey: string } {
+  const payment = appointment.paymentId ? ` (payment ${appointment.paymentId})` : '';
+  return {
+    text: `💸 Refund due: ${summary(appointment)} cancelled after paying online${payment}. Send /refunds for the list.`,
+    dedupeKey: `alert:refund-due:${appointment.id}`,
+  };
+}
+
+/** Alert for an appointment the patient moved from `before` to its new time, and the key for that move. */
+export function patientMovedAlert(before: Appointment, moved: Appointment): { text: string; dedupeKey: string } {
+  return {
+    text: `🔁 Moved by the patient: ${moved.id} · ${moved.doctorName} · ${appointmentWhen(before)} → ${appointmentWhen(moved)} · ${firstName(moved)}`,
+    dedupeKey: `alert:moved:${moved.id}:${moved.date}T${moved.time}:${moved.rescheduledAt ?? ''}`,
+  };
+}

@@ -2,23 +2,19 @@
  * How admin replies read: one line per appointment or slot, masked addresses, and long lists split
  * into messages that fit a chat message (Telegram takes at most 4096 characters).
  */
+import type { DeliveryChannel } from '../delivery.js';
 import type { Appointment, AppointmentStatus, PaymentStatus } from '../domain.js';
 import { formatMoney } from '../flow/describe.js';
 import type { Outbound } from '../messages.js';
+import { maskChatId, maskPhone } from '../masking.js';
 import { formatTime } from '../slots.js';
+
+export { maskChatId };
 
 /** Characters per reply message, under Telegram's 4096 with room for a "continued" note. */
 export const MESSAGE_LIMIT = 3800;
 /** Messages one reply may take; longer lists are trimmed with a note on how to narrow them. */
 export const MAX_MESSAGES = 4;
-
-/** "+919876543210" -> "+91******3210": enough to tell numbers apart, not enough to call. */
-export function maskPhone(phone: string): string {
-  const digits = phone.replace(/\D/g, '');
-  if (digits.length < 6) return '*'.repeat(digits.length);
-  const prefix = phone.trim().startsWith('+') ? `+${digits.slice(0, 2)}` : digits.slice(0, 2);
-  return `${prefix}${'*'.repeat(digits.length - 6)}${digits.slice(-4)}`;
-}
 
 /** Runs of 7 or more digits, with the spaces, dots, dashes and brackets people put in phone numbers. */
 const PHONE_LIKE = /\+?\d[\d\s().-]{5,}\d/g;
@@ -35,9 +31,16 @@ export function maskPhonesIn(text: string): string {
   return masked.replace(PLACEHOLDER, (_, index: string) => dates[Number(index)] ?? '');
 }
 
-/** "1234…": chat addresses can be phone numbers (WhatsApp) or secrets (web chat session ids). */
-export function maskChatId(chatId: string): string {
-  return chatId.length <= 4 ? '****' : `${chatId.slice(0, 4)}…`;
+const CHANNEL_LABELS: Record<DeliveryChannel, string> = {
+  web: 'web chat',
+  telegram: 'Telegram',
+  whatsapp: 'WhatsApp',
+  'telegram-admin': 'admin bot',
+};
+
+/** "web chat", "Telegram", "WhatsApp", "admin bot". */
+export function channelLabel(channel: DeliveryChannel): string {
+  return CHANNEL_LABELS[channel];
 }
 
 const STATUS_LABELS: Record<AppointmentStatus, string> = {

@@ -3,7 +3,7 @@
  * lock the chat for a while. The state is stored, so a restart neither logs admins out nor lifts a
  * lockout.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { sameSecret } from '../secrets.js';
 import type { DeliveryRoute } from '../delivery.js';
 import type { AdminLoginState, AdminLoginStore } from '../ports.js';
 
@@ -28,16 +28,6 @@ export type LoginOutcome =
   | { kind: 'locked'; until: Date };
 
 const EMPTY: AdminLoginState = { loggedInUntil: null, failedAttempts: 0, lockedUntil: null };
-
-/**
- * Compares two secrets in constant time. Hashing first gives both sides the same length, so neither
- * the length nor the first differing character of the password shows in the timing.
- */
-export function secretsMatch(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given, 'utf8').digest();
-  const b = createHash('sha256').update(expected, 'utf8').digest();
-  return timingSafeEqual(a, b);
-}
 
 function later(now: Date, minutes: number): Date {
   return new Date(now.getTime() + minutes * 60_000);
@@ -70,7 +60,7 @@ export class AdminLoginGate {
     // A lapsed lockout starts the count afresh.
     const failuresBefore = lockedUntil ? 0 : stored.failedAttempts;
 
-    if (secretsMatch(attempt, this.password)) {
+    if (sameSecret(attempt, this.password)) {
       const until = later(now, this.policy.loginHours * 60);
       await this.logins.put(route, userId, { loggedInUntil: until.toISOString(), failedAttempts: 0, lockedUntil: null }, now);
       return { kind: 'logged-in', until };

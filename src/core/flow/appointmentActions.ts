@@ -8,8 +8,7 @@ import { matchMenuAnswer, type OptionAliases } from '../menuMatching.js';
 import type { InboundContent, MenuOption, Outbound } from '../messages.js';
 import type { ClinicInfo } from '../ports.js';
 import { newSession, type FlowState, type Session } from '../session.js';
-import { clinicWallClock, startsAfter } from '../slots.js';
-import { ownAppointment, releaseHold } from './appointments.js';
+import { isStillAhead, ownAppointment, releaseHold } from './appointments.js';
 import { appointmentWhen } from './describe.js';
 import { idleStep } from './mainMenu.js';
 import type { Step, Turn } from './turn.js';
@@ -98,14 +97,6 @@ export function sessionAfterReminder(
   };
 }
 
-/** Whether the appointment is confirmed and has not started yet at the turn's instant. */
-function stillAhead(turn: Turn, appointment: Appointment): boolean {
-  return (
-    appointment.status === 'CONFIRMED' &&
-    startsAfter({ date: appointment.date, start: appointment.time }, clinicWallClock(turn.now, turn.settings.clinic.timezone))
-  );
-}
-
 function notActiveText(appointment: Appointment): string {
   switch (appointment.status) {
     case 'CANCELLED':
@@ -142,7 +133,7 @@ export async function runAppointmentAction(turn: Turn, action: AppointmentAction
     turn.text('That button is for an appointment I cannot find in this chat.');
     return carryOn(turn);
   }
-  if (!stillAhead(turn, appointment)) {
+  if (!isStillAhead(turn, appointment)) {
     turn.text(notActiveText(appointment));
     return carryOn(turn);
   }
@@ -176,7 +167,7 @@ function reminderAliases(menu: readonly MenuOption[]): OptionAliases {
 export const answeringReminderStep: Step = {
   async enter(turn) {
     const appointment = await ownAppointment(turn, turn.session.targetAppointmentId);
-    if (!appointment || !stillAhead(turn, appointment)) return turn.backToMainMenu();
+    if (!appointment || !isStillAhead(turn, appointment)) return turn.backToMainMenu();
     turn.menu(appointmentReminderText(appointment, turn.settings.clinic, 'Your appointment'), appointmentActionOptions(appointment.id));
   },
   async handle(turn) {

@@ -29,6 +29,14 @@ export async function ownAppointment(turn: Turn, id: string | undefined): Promis
   return ref && ref.channel === turn.inbound.channel && ref.chatId === turn.inbound.chatId ? appointment : undefined;
 }
 
+/** Whether the appointment is confirmed and has not started yet at the turn's instant (it can still be changed). */
+export function isStillAhead(turn: Turn, appointment: Appointment): boolean {
+  return (
+    appointment.status === 'CONFIRMED' &&
+    startsAfter({ date: appointment.date, start: appointment.time }, clinicWallClock(turn.now, turn.settings.clinic.timezone))
+  );
+}
+
 /**
  * Gives back the slot held by the current booking, if any, so an abandoned booking frees its place at
  * once instead of after HOLD_MINUTES.
@@ -46,15 +54,16 @@ export async function releaseHold(turn: Turn): Promise<void> {
 }
 
 /**
- * Frees this chat's holds that no booking in progress refers to. They are left by a turn that placed a
- * hold and was then lost (a crash before the conversation was saved); a chat books one appointment at
- * a time, so without this the patient's own lost hold would keep them from the time they chose again.
+ * Gives back every slot this chat holds, before it holds another: the current booking's, and any left
+ * by a turn that placed a hold and was then lost (a crash before the conversation was saved). A chat
+ * books one appointment at a time, so without this the patient's own lost hold would keep them from
+ * the time they chose again.
  */
-export async function releaseInterruptedHolds(turn: Turn): Promise<void> {
+export async function releaseChatHolds(turn: Turn): Promise<void> {
   const { store, payments } = turn.deps;
+  delete turn.session.draft.appointmentId;
   const held = await store.listAppointments({ conversation: { channel: turn.inbound.channel, chatId: turn.inbound.chatId }, statuses: ['HELD'] });
   for (const appointment of held) {
-    if (appointment.id === turn.session.draft.appointmentId) continue;
     await store.updateAppointment(appointment.id, { status: 'EXPIRED', holdExpiresAt: null }, turn.now);
     if (appointment.paymentLink) await payments?.cancelPaymentLink(appointment.id);
   }

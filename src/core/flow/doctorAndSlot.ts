@@ -3,12 +3,11 @@
  * while the patient chooses how to pay.
  */
 import { addMinutes } from './time.js';
-import type { Doctor, SlotUsage } from '../domain.js';
+import type { Doctor } from '../domain.js';
 import { SlotUnavailableError } from '../errors.js';
 import type { MenuOption } from '../messages.js';
 import { comparable } from '../text.js';
 import {
-  bookableSlots,
   clinicDate,
   clinicWallClock,
   formatDate,
@@ -16,10 +15,10 @@ import {
   startsAfter,
 } from '../slots.js';
 import { matchMenuAnswer } from '../menuMatching.js';
-import { releaseHold, releaseInterruptedHolds } from './appointments.js';
+import { releaseChatHolds } from './appointments.js';
 import { applyIntent, describeWish, detectIntent, forgetTimeWish, hasTimeWish, suggestSlots, wishesOnlyEarliest, wishOf } from './wishedSlots.js';
 import { doctorLabel } from './describe.js';
-import { doctorSlotPages, slotPageMenu, turnedPage } from './slotMenu.js';
+import { bookableSlotsInWindow, doctorSlotPages, slotPageMenu, turnedPage } from './slotMenu.js';
 import type { Step, Turn } from './turn.js';
 
 async function doctorsToOffer(turn: Turn): Promise<{ doctors: Doctor[]; filtered: boolean }> {
@@ -43,7 +42,10 @@ export const selectingDoctorStep: Step = {
       draft.slotPage = 0;
       return turn.goTo('SELECTING_SLOT');
     }
-    if (hasTimeWish(draft) && (await offerWishedSlots(turn))) return;
+    if (hasTimeWish(draft)) {
+      const chosen = draft.doctorId ? await turn.deps.store.getDoctor(draft.doctorId) : undefined;
+      if (await offerWishedSlots(turn, chosen)) return;
+    }
     const { doctors, filtered } = await doctorsToOffer(turn);
     if (doctors.length === 0) {
       turn.text(`Sorry, no doctor can be booked online right now. Please call us on ${turn.settings.clinic.phone}.`);
@@ -63,7 +65,7 @@ export const selectingDoctorStep: Step = {
       forgetTimeWish(turn.session.draft);
       return turn.askAgain();
     }
-    if (option.id.startsWith(SLOT_PREFIX)) return holdOfferedSlot(turn, option.id.slice(SLOT_PREFIX.length));
+    if (option.id.startsWith(SLOT_PREFIX)) return holdChosenSlot(turn, option.id.slice(SLOT_PREFIX.length), { anyDoctor: true });
     turn.session.draft.doctorId = option.id;
     turn.session.draft.slotPage = 0;
     await turn.goTo('SELECTING_SLOT');
@@ -97,34 +99,22 @@ async function refineWishFromText(turn: Turn): Promise<boolean> {
   return applyIntent(draft, { ...intent, specialty: null, doctorId: null });
 }
 
-/** Pool of bookable slots of the given doctors, as of this turn. */
-async function bookableSlotsOf(turn: Turn, doctorIds: ReadonlySet<string>): Promise<SlotUsage[]> {
-  const { store, settings } = turn.deps;
-  const timezone = settings.clinic.timezone;
-  const usage = await store.listSlotUsage({
-    fromDate: clinicDate(turn.now, timezone),
-    toDate: clinicDate(turn.now, timezone, settings.bookingWindowDays),
-    now: turn.now,
-  });
-  return bookableSlots(usage.filter((u) => doctorIds.has(u.slot.doctorId)), turn.now, timezone);
-}
-
 /**
  * Offers the slots that fit the patient's wish: with a chosen doctor, theirs nearest the wished time,
  * then colleagues of the same specialty at that time; without one, every candidate doctor's. Returns
  * false (and forgets the wish) when there is nothing to offer, so the usual menu is shown instead.
+ * @param primary the doctor already chosen (the draft's), if any
  */
-async function offerWishedSlots(turn: Turn): Promise<boolean> {
+async function offerWishedSlots(turn: Turn, primary: Doctor | undefined): Promise<boolean> {
   const { draft } = turn.session;
   const { settings } = turn.deps;
-  const primary = draft.doctorId ? await turn.deps.store.getDoctor(draft.doctorId) : undefined;
   const candidates = primary
     ? (await turn.deps.store.listDoctors()).filter((d) => d.id === primary.id || comparable(d.specialty) === comparable(primary.specialty))
     : (await doctorsToOffer(turn)).doctors;
   const doctorsById = new Map(candidates.map((d) => [d.id, d]));
   const wish = wishOf(draft);
   const { met, slots } = suggestSlots({
-    pool: await bookableSlotsOf(turn, new Set(doctorsById.keys())),
+    pool: (await bookableSlotsInWindow(turn)).filter((usage) => doctorsById.has(usage.slot.doctorId)),
     wish,
     ...(primary ? { primaryDoctorId: primary.id } : {}),
     limit: settings.slotPageSize,
@@ -157,13 +147,6 @@ async function offerWishedSlots(turn: Turn): Promise<boolean> {
   return true;
 }
 
-/** Holds a slot picked from the wished-slot menu, which may belong to another doctor than the one chosen. */
-async function holdOfferedSlot(turn: Turn, slotId: string): Promise<void> {
-  const slot = await turn.deps.store.getSlot(slotId);
-  if (slot) turn.session.draft.doctorId = slot.doctorId;
-  await holdChosenSlot(turn, slotId);
-}
-
 const SLOT_PREFIX = 'slot:';
 
 export const selectingSlotStep: Step = {
@@ -174,7 +157,7 @@ export const selectingSlotStep: Step = {
       turn.text('That doctor is no longer available for booking. Please choose another doctor.');
       return turn.replaceWith('SELECTING_DOCTOR');
     }
-    if (hasTimeWish(draft) && (await offerWishedSlots(turn))) return;
+    if (hasTimeWish(draft) && (await offerWishedSlots(turn, doctor))) return;
     const pages = await doctorSlotPages(turn, doctor.id);
     if (pages.length === 0) {
       turn.text(`Sorry, ${doctor.name} has no free times in the next ${turn.settings.bookingWindowDays} days. Please choose another doctor.`);
@@ -194,13 +177,18 @@ export const selectingSlotStep: Step = {
       draft.slotPage = 0;
       return turn.askAgain();
     }
-    if (option.id.startsWith(SLOT_PREFIX) && hasTimeWish(draft)) return holdOfferedSlot(turn, option.id.slice(SLOT_PREFIX.length));
+    if (option.id.startsWith(SLOT_PREFIX) && hasTimeWish(draft)) return holdChosenSlot(turn, option.id.slice(SLOT_PREFIX.length), { anyDoctor: true });
     if (turnedPage(turn, option.id)) return turn.askAgain();
     await holdChosenSlot(turn, option.id.slice(SLOT_PREFIX.length));
   },
 };
 
-async function holdChosenSlot(turn: Turn, slotId: string): Promise<void> {
+/**
+ * Holds the picked slot for this booking.
+ * @param options.anyDoctor the slot came from the wished-slot menu, which may offer another doctor's
+ *   times than the one chosen: picking one chooses its doctor
+ */
+async function holdChosenSlot(turn: Turn, slotId: string, options: { anyDoctor?: boolean } = {}): Promise<void> {
   const { store, settings } = turn.deps;
   const { draft } = turn.session;
   const { name, phone, age, gender, purpose } = draft;
@@ -210,10 +198,10 @@ async function holdChosenSlot(turn: Turn, slotId: string): Promise<void> {
     return turn.replaceWith('AWAITING_NAME');
   }
   const slot = await store.getSlot(slotId);
+  if (slot && options.anyDoctor) draft.doctorId = slot.doctorId;
   // The store checks status and capacity under its lock; whether the time has passed is the core's rule.
   const inFuture = slot !== undefined && startsAfter(slot, clinicWallClock(turn.now, settings.clinic.timezone));
-  await releaseHold(turn);
-  await releaseInterruptedHolds(turn);
+  await releaseChatHolds(turn);
   try {
     if (!slot || slot.doctorId !== draft.doctorId || !inFuture) throw new SlotUnavailableError(slotId, 'past');
     const appointment = await store.holdSlot(

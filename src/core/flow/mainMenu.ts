@@ -107,9 +107,9 @@ export async function runMainMenuTask(turn: Turn, taskId: string): Promise<void>
 const TASKS_OF_INTENT: Partial<Record<IntentName, readonly string[]>> = {
   my_appointments: ['mine'],
   cancel: ['cancel-appointment'],
-  reschedule: ['reschedule-appointment', 'reschedule'],
+  reschedule: ['reschedule-appointment'],
   upload_report: ['report'],
-  invoice: ['invoice', 'resend-invoice'],
+  invoice: ['invoice'],
   help: ['help'],
 };
 
@@ -121,12 +121,11 @@ async function followIntent(turn: Turn, intent: BookingIntent): Promise<void> {
   if (task) return runMainMenuTask(turn, task);
   // The menu itself greets; anything else gets its short answer in the same message as the menu.
   if (intent.intent === 'greeting') return turn.askAgain();
+  // Resend invoice is on the menu only when the service makes documents.
   const answer =
-    intent.intent === 'reschedule'
-      ? 'To move an appointment, cancel it and book a new time.'
-      : intent.intent === 'invoice'
-        ? `For a copy of your invoice, please ask at the clinic's desk or call ${turn.settings.clinic.phone}.`
-        : 'Sorry, I can only help with appointments: booking one, showing or cancelling yours, or sending a report. Tell me e.g. "skin doctor tomorrow morning", or pick from the menu.';
+    intent.intent === 'invoice'
+      ? `For a copy of your invoice, please ask at the clinic's desk or call ${turn.settings.clinic.phone}.`
+      : 'Sorry, I can only help with appointments: booking one, showing or cancelling yours, or sending a report. Tell me e.g. "skin doctor tomorrow morning", or pick from the menu.';
   turn.menu(answer, mainMenuOptions(turn));
 }
 

@@ -1,7 +1,7 @@
 /**
  * Cancelling an appointment from the chat. The slot is freed at once for other patients.
  */
-import { patientCancelledAlert } from '../admin/alerts.js';
+import { patientCancelledAlert, refundDueAlert } from '../admin/alerts.js';
 import { appointmentChoiceStep, ownAppointment } from './appointments.js';
 import { appointmentWhen } from './describe.js';
 import type { Step } from './turn.js';
@@ -44,13 +44,8 @@ export const confirmingCancellationStep: Step = {
     const cancelledAlert = patientCancelledAlert(appointment);
     await turn.deps.alerts?.alert(cancelledAlert.text, { dedupeKey: cancelledAlert.dedupeKey });
     if (refund) {
-      // Like the other admin alerts: no phone number, only the patient's first name.
-      await turn.deps.alerts?.alert(
-        `💸 Refund due: ${appointment.id} · ${appointment.doctorName} · ${appointmentWhen(appointment)} · ` +
-          `${appointment.patient.name.trim().split(/\s+/)[0] ?? ''} cancelled after paying online` +
-          `${appointment.paymentId ? ` (payment ${appointment.paymentId})` : ''}. Send /refunds for the list.`,
-        { dedupeKey: `alert:refund-due:${appointment.id}` },
-      );
+      const refundAlert = refundDueAlert(appointment);
+      await turn.deps.alerts?.alert(refundAlert.text, { dedupeKey: refundAlert.dedupeKey });
     }
     turn.text(
       `Your appointment ${appointment.id} (${appointmentWhen(appointment)}) is cancelled.` +

@@ -3,10 +3,11 @@
  * including an online payment already made. The store moves it in one step under its lock, so the old
  * time is given up only when the new one is taken.
  */
+import { patientMovedAlert } from '../admin/alerts.js';
 import type { Appointment } from '../domain.js';
 import { InvalidTransitionError, SlotUnavailableError } from '../errors.js';
 import { clinicWallClock, formatDate, startsAfter } from '../slots.js';
-import { appointmentChoiceStep, ownAppointment } from './appointments.js';
+import { appointmentChoiceStep, isStillAhead, ownAppointment } from './appointments.js';
 import { appointmentWhen } from './describe.js';
 import { doctorSlotPages, slotPageMenu, turnedPage } from './slotMenu.js';
 import type { Step, Turn } from './turn.js';
@@ -23,10 +24,7 @@ export const selectingAppointmentToRescheduleStep = appointmentChoiceStep({
 /** The appointment being moved, if it can still be moved; otherwise says so and returns to the menu. */
 async function appointmentToMove(turn: Turn): Promise<Appointment | undefined> {
   const appointment = await ownAppointment(turn, turn.session.targetAppointmentId);
-  const wallClock = clinicWallClock(turn.now, turn.settings.clinic.timezone);
-  if (appointment && appointment.status === 'CONFIRMED' && startsAfter({ date: appointment.date, start: appointment.time }, wallClock)) {
-    return appointment;
-  }
+  if (appointment && isStillAhead(turn, appointment)) return appointment;
   turn.text('That appointment cannot be rescheduled any more.');
   await turn.backToMainMenu();
   return undefined;
@@ -73,12 +71,8 @@ async function moveTo(turn: Turn, appointment: Appointment, slotId: string): Pro
       `✅ Done: your appointment ${moved.id} with ${moved.doctorName} is now on ${appointmentWhen(moved)}. ` +
         'Everything else, including any payment, stays as it was.',
     );
-    // Like the other admin alerts: no phone number, only the patient's first name.
-    await alerts?.alert(
-      `🔁 Moved by the patient: ${moved.id} · ${moved.doctorName} · ${appointmentWhen(appointment)} → ${appointmentWhen(moved)} · ` +
-        `${moved.patient.name.trim().split(/\s+/)[0] ?? ''}`,
-      { dedupeKey: `alert:moved:${moved.id}:${moved.date}T${moved.time}:${moved.rescheduledAt ?? ''}` },
-    );
+    const movedAlert = patientMovedAlert(appointment, moved);
+    await alerts?.alert(movedAlert.text, { dedupeKey: movedAlert.dedupeKey });
     await turn.backToMainMenu();
   } catch (error) {
     if (error instanceof InvalidTransitionError) {

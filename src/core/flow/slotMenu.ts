@@ -10,17 +10,22 @@ import type { Turn } from './turn.js';
 export const PREVIOUS_PAGE = 'page:previous';
 export const NEXT_PAGE = 'page:next';
 
-/** Pages of a doctor's bookable slots as of this turn; `keep` filters them further. */
-export async function doctorSlotPages(turn: Turn, doctorId: string, keep: (usage: SlotUsage) => boolean = () => true): Promise<SlotPage[]> {
+/** Bookable slots of the booking window as of this turn, in date and time order: one doctor's, or every doctor's. */
+export async function bookableSlotsInWindow(turn: Turn, doctorId?: string): Promise<SlotUsage[]> {
   const { store, settings } = turn.deps;
   const timezone = settings.clinic.timezone;
   const usage = await store.listSlotUsage({
-    doctorId,
+    ...(doctorId !== undefined ? { doctorId } : {}),
     fromDate: clinicDate(turn.now, timezone),
     toDate: clinicDate(turn.now, timezone, settings.bookingWindowDays),
     now: turn.now,
   });
-  return pageSlotsByDate(bookableSlots(usage, turn.now, timezone).filter(keep), settings.slotPageSize);
+  return bookableSlots(usage, turn.now, timezone);
+}
+
+/** Pages of a doctor's bookable slots as of this turn; `keep` filters them further. */
+export async function doctorSlotPages(turn: Turn, doctorId: string, keep: (usage: SlotUsage) => boolean = () => true): Promise<SlotPage[]> {
+  return pageSlotsByDate((await bookableSlotsInWindow(turn, doctorId)).filter(keep), turn.settings.slotPageSize);
 }
 
 /**

@@ -6,8 +6,9 @@
 import Fuse from 'fuse.js';
 import type { DoctorDirectoryEntry } from '../../core/ports.js';
 import { comparable } from '../../core/text.js';
+import { hasDevanagari, transliterateDevanagari } from '../documents/devanagari.js';
 import { DOCTOR_TITLES } from './lexicon.js';
-import { editDistance, romanize, typoAllowance } from './utterance.js';
+import { editDistance, typoAllowance } from './utterance.js';
 
 interface NamePart {
   doctorId: string;
@@ -41,7 +42,8 @@ export class DoctorNameMatcher {
 
   /** The id of the doctor the words name, or null. */
   find(words: readonly string[]): string | null {
-    const latin = words.map((word) => (/[\u0900-\u097F]/.test(word) ? romanize(word) : word));
+    // A name written in Hindi ("राजीव") is matched by its Latin spelling ("rajiv").
+    const latin = words.map((word) => (hasDevanagari(word) ? transliterateDevanagari(word).toLowerCase() : word));
     // After a title: the next one or two words, with typos allowed.
     for (let i = 0; i < words.length; i++) {
       if (!DOCTOR_TITLES.includes(words[i]!)) continue;

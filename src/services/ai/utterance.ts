@@ -88,39 +88,3 @@ export class TypoCorrector {
 export function containsPhrase(joined: string, phrase: string): boolean {
   return ` ${joined} `.includes(` ${phrase} `);
 }
-
-const VOWELS: Record<string, string> = {
-  अ: 'a', आ: 'a', इ: 'i', ई: 'i', उ: 'u', ऊ: 'u', ए: 'e', ऐ: 'ai', ओ: 'o', औ: 'au', ऋ: 'ri',
-};
-const SIGNS: Record<string, string> = {
-  'ा': 'a', 'ि': 'i', 'ी': 'i', 'ु': 'u', 'ू': 'u', 'े': 'e', 'ै': 'ai', 'ो': 'o', 'ौ': 'au', 'ृ': 'ri', 'ॉ': 'o',
-};
-const CONSONANTS: Record<string, string> = {
-  क: 'k', ख: 'kh', ग: 'g', घ: 'gh', ङ: 'n', च: 'ch', छ: 'chh', ज: 'j', झ: 'jh', ञ: 'n', ट: 't', ठ: 'th', ड: 'd', ढ: 'dh',
-  ण: 'n', त: 't', थ: 'th', द: 'd', ध: 'dh', न: 'n', प: 'p', फ: 'ph', ब: 'b', भ: 'bh', म: 'm', य: 'y', र: 'r', ल: 'l',
-  व: 'v', श: 'sh', ष: 'sh', स: 's', ह: 'h', क़: 'q', ख़: 'kh', ग़: 'g', ज़: 'z', फ़: 'f', ड़: 'r', ढ़: 'rh',
-};
-
-/**
- * Rough Latin spelling of a Devanagari word ("राजीव" -> "rajiv", "शर्मा" -> "sharma"), good enough to
- * match a doctor's name written in Hindi against the name the clinic typed in English.
- */
-export function romanize(word: string): string {
-  const chars = [...word.normalize('NFC')];
-  let out = '';
-  for (let i = 0; i < chars.length; i++) {
-    const ch = chars[i]!;
-    const next = chars[i + 1];
-    if (ch in CONSONANTS) {
-      out += CONSONANTS[ch];
-      const followedBySign = next !== undefined && (next in SIGNS || next === '्' || next === '़');
-      // The inherent "a" is not spoken at the end of a word ("रोहन" is "rohan", not "rohana").
-      if (!followedBySign && next !== undefined) out += 'a';
-    } else if (ch in SIGNS) out += SIGNS[ch];
-    else if (ch in VOWELS) out += VOWELS[ch];
-    else if (ch === 'ं' || ch === 'ँ') out += 'n';
-    else if (ch === '्' || ch === '़') continue;
-    else if (/[a-z0-9]/.test(ch)) out += ch;
-  }
-  return out;
-}

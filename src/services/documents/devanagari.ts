@@ -4,7 +4,8 @@
  * half-forms (क्ष, त्र), reph (र्म) are not formed and the i-matra (कि) is not moved before its
  * consonant, so a name like "क्षमा" prints as separate letters with visible viramas. Every
  * Devanagari text is therefore followed by a simple Latin transliteration ("आशा राव (Asha Rav)"),
- * which staff can read and match whatever the shaping.
+ * which staff can read and match whatever the shaping. The same transliteration lets the intent
+ * rules match a doctor's name written in Hindi against the name the clinic typed in English.
  */
 
 const CONSONANTS: Record<string, string> = {

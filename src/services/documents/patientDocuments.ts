@@ -9,7 +9,8 @@ import type { DocumentFiles } from '../../core/delivery.js';
 import type { Appointment } from '../../core/domain.js';
 import { KeyedLock } from '../../core/keyedLock.js';
 import type { ClinicInfo, ClinicStore, Clock, DocumentMessage, DocumentRenderer, Notifier, PatientDocuments } from '../../core/ports.js';
-import { formatAmount } from './pdfRenderer.js';
+// From the jsPDF-free module: this service runs on the main thread, the PDF library in the render workers.
+import { formatAmount } from '../payments/money.js';
 import { SqliteDocumentRecords, type PatientDocumentKind } from '../../store/sqlite/documentRecords.js';
 import type { Logger } from '../../logging.js';
 

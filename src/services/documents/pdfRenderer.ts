@@ -10,6 +10,7 @@ import { DateTime } from 'luxon';
 import type { Appointment } from '../../core/domain.js';
 import { GENDER_LABELS, appointmentWhen } from '../../core/flow/describe.js';
 import type { ClinicInfo, DocumentDetails, DocumentRenderer } from '../../core/ports.js';
+import { formatAmount } from '../payments/money.js';
 import { withTransliteration } from './devanagari.js';
 import { dejaVuSerif, notoSansDevanagari } from './fonts.js';
 import { PdfTextWriter } from './pdfText.js';
@@ -18,11 +19,6 @@ import type { DocumentFonts } from './textRuns.js';
 const PAGE_MARGIN = 56;
 const LINE_HEIGHT = 18;
 const LABEL_SIZE = 11;
-
-/** "₹500.00": invoices always show the minor unit. */
-export function formatAmount(amount: number, currency: string): string {
-  return new Intl.NumberFormat('en-IN', { style: 'currency', currency, minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(amount);
-}
 
 function paymentModeText(appointment: Appointment): string {
   if (appointment.paymentMode === 'ONLINE') return 'Online (Razorpay)';

@@ -10,9 +10,8 @@ import { KeyedLock } from '../../core/keyedLock.js';
 import type { AdminAlerts, ClinicInfo, ClinicStore, Notifier } from '../../core/ports.js';
 import type { Logger } from '../../logging.js';
 import type { SqlitePaymentRecords } from '../../store/sqlite/paymentRecords.js';
-import { formatAmount } from '../documents/pdfRenderer.js';
 import type { PatientDocumentService } from '../documents/patientDocuments.js';
-import { fromMinorUnits, toMinorUnits } from './money.js';
+import { formatAmount, fromMinorUnits, toMinorUnits } from './money.js';
 
 /** A captured payment on a link. */
 export interface PaidNews {

@@ -83,6 +83,7 @@ export async function paymentsComponent(ctx: AppContext, services: PaymentServic
     name: 'payments',
     routes: [razorpayWebhookRoutes({ webhookSecret: config.razorpay.webhookSecret, events, clock, logger, metrics })],
     health: async () => ({ ok: true, openLinks: records.openLinks().length }),
+    gauges: () => ({ open_links: records.openLinks().length }),
     async stop() {
       await services.online?.settlement.idle();
     },

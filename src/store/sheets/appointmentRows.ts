@@ -7,7 +7,7 @@ import { DateTime } from 'luxon';
 import type { Appointment, AppointmentStatus } from '../../core/domain.js';
 import { maskChatId } from '../../logging.js';
 import { readDate, readNumber, readText, readTime } from './cells.js';
-import { APPOINTMENT_COLUMNS, APPOINTMENT_STATUSES, APPOINTMENTS_TAB, HeaderMap, isBlankRow, type AppointmentColumn, type CellValue } from './layout.js';
+import { APPOINTMENT_STATUSES, APPOINTMENTS_TAB, HeaderMap, isBlankRow, type AppointmentColumn, type CellValue } from './layout.js';
 
 /** Written when the row is created, never again. */
 export const CREATE_ONLY_COLUMNS: readonly AppointmentColumn[] = [
@@ -24,6 +24,11 @@ export const CREATE_ONLY_COLUMNS: readonly AppointmentColumn[] = [
   'Doctor',
   'Fee',
 ];
+/**
+ * Create-only cells the bot fills in on a row staff typed, when it writes the row's Appointment ID
+ * back; the patient's details stay as staff typed them.
+ */
+export const WRITE_BACK_COLUMNS: readonly AppointmentColumn[] = ['Appointment ID', 'Created At', 'Channel', 'Doctor ID', 'Doctor', 'Fee'];
 /** The bot's cells: rewritten whenever they differ from the ledger (the bot's values win). */
 export const BOT_COLUMNS: readonly AppointmentColumn[] = [
   'Date',
@@ -177,5 +182,3 @@ export function readWalkIn(
 export function walkInFingerprint(walkIn: Pick<WalkIn, 'name' | 'phone' | 'doctorId' | 'date' | 'time'>): string {
   return [walkIn.name, walkIn.phone, walkIn.doctorId, walkIn.date, walkIn.time].map((part) => part.trim().toLowerCase()).join('|');
 }
-
-export { APPOINTMENT_COLUMNS };

@@ -47,6 +47,10 @@ export async function sheetsStoreComponent(ctx: AppContext): Promise<AppComponen
       detail: `Google Sheet ${sheetId}, read every ${config.google.cacheSeconds} s; bookings are kept in ${config.dataDir}/clinic.db first and written to the sheet in the background`,
     },
     health: async () => ({ ...store.sync.health() }),
+    gauges: () => {
+      const { pendingWrites, oldestPendingSeconds } = store.sync.health();
+      return { sync_backlog: pendingWrites, sync_oldest_pending_seconds: oldestPendingSeconds ?? 0 };
+    },
     start: async () => store.start(),
     stop: () => store.sync.stop(),
   };

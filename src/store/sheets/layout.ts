@@ -126,6 +126,21 @@ export class HeaderMap<C extends string> {
     const value = row[index];
     return value === undefined || value === '' ? undefined : value;
   }
+
+  /**
+   * A row to write: each value under its column, as far as the tab has it; cells in between (columns
+   * staff added, values not given) are null, which the API leaves as they are.
+   */
+  layOut(values: Partial<Record<C, CellValue>>): (CellValue | null)[] {
+    const row: (CellValue | null)[] = [];
+    for (const [column, index] of this.positions) {
+      const value = values[column];
+      if (value === undefined) continue;
+      while (row.length <= index) row.push(null);
+      row[index] = value;
+    }
+    return row;
+  }
 }
 
 /** Column letters of a zero-based index: 0 -> A, 25 -> Z, 26 -> AA. */

@@ -5,7 +5,8 @@
  */
 import type Database from 'better-sqlite3';
 import { CAPACITY_STATUSES, type Appointment, type Doctor, type Slot } from '../../core/domain.js';
-import { appointmentParams, doctorParams, slotParams, toAppointment, type AppointmentRow } from '../sqlite/rows.js';
+import { INSERT_APPOINTMENT_SQL, UPSERT_DOCTOR_SQL, UPSERT_SLOT_SQL } from '../sqlite/clinicStore.js';
+import { appointmentParams, doctorParams, slotParams, toAppointment, type AppointmentRow, type DoctorRow, type SlotRow } from '../sqlite/rows.js';
 
 /** Meta key whose presence makes the appointments triggers queue sheet writes. */
 export const SHEETS_SYNC_KEY = 'sheets_sync';
@@ -65,6 +66,18 @@ export class SheetLedger {
         'SELECT id, capacity FROM slots WHERE doctor_id = ? AND date = ? AND start = ? ORDER BY id LIMIT 1',
       ),
       taken: db.prepare<[string], { taken: number }>(`SELECT COUNT(*) AS taken FROM appointments WHERE slot_id = ? AND status IN (${LIVE_STATUSES})`),
+      insertAppointment: db.prepare<[AppointmentRow]>(INSERT_APPOINTMENT_SQL),
+      doctors: db.prepare<[], { id: string; name: string; fee: number }>('SELECT id, name, fee FROM doctors'),
+      upsertDoctor: db.prepare<[DoctorRow]>(UPSERT_DOCTOR_SQL),
+      upsertSlot: db.prepare<[SlotRow]>(UPSERT_SLOT_SQL),
+      localSlots: db.prepare<[], { id: string; doctor_id: string; live: number }>(
+        `SELECT s.id, s.doctor_id, EXISTS (SELECT 1 FROM appointments a WHERE a.slot_id = s.id AND a.status IN (${LIVE_STATUSES})) AS live FROM slots s`,
+      ),
+      keepSlot: db.prepare<[string]>(`UPDATE slots SET status = 'BLOCKED', notes = 'Removed from the sheet; kept while it has appointments' WHERE id = ?`),
+      deleteSlot: db.prepare<[string]>('DELETE FROM slots WHERE id = ?'),
+      doctorIds: db.prepare<[], { id: string }>('SELECT id FROM doctors'),
+      deactivateDoctor: db.prepare<[string]>('UPDATE doctors SET active = 0 WHERE id = ?'),
+      deleteDoctor: db.prepare<[string]>('DELETE FROM doctors WHERE id = ?'),
     };
   }
 
@@ -125,11 +138,12 @@ export class SheetLedger {
 
   /** Inserts an appointment read from the sheet (a walk-in, or a row whose ID the ledger lacks). */
   insertAppointment(appointment: Appointment): void {
-    const params = appointmentParams(appointment);
-    const columns = Object.keys(params);
-    this.db
-      .prepare(`INSERT INTO appointments (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`)
-      .run(params);
+    this.s.insertAppointment.run(appointmentParams(appointment));
+  }
+
+  /** The local doctors (the sheet's, as last mirrored), for reading the doctor staff typed on a row. */
+  doctors(): { id: string; name: string; fee: number }[] {
+    return this.s.doctors.all();
   }
 
   /** A staff edit of Status; does not queue a write when nothing else was pending. */
@@ -179,44 +193,28 @@ export class SheetLedger {
    * (with its doctor, inactive, if the doctor went too); the rest goes.
    */
   mirror(doctors: readonly Doctor[], slots: readonly Slot[]): { keptSlots: string[] } {
-    const db = this.db;
+    const { s } = this;
     const doctorIds = new Set(doctors.map((d) => d.id));
-    const slotIds = new Set(slots.map((s) => s.id));
-    const upsertDoctor = db.prepare(
-      `INSERT INTO doctors (id, name, specialty, fee, active, languages, notes) VALUES (@id, @name, @specialty, @fee, @active, @languages, @notes)
-       ON CONFLICT(id) DO UPDATE SET name = excluded.name, specialty = excluded.specialty, fee = excluded.fee,
-         active = excluded.active, languages = excluded.languages, notes = excluded.notes`,
-    );
-    const upsertSlot = db.prepare(
-      `INSERT INTO slots (id, doctor_id, date, start, "end", capacity, status, notes) VALUES (@id, @doctor_id, @date, @start, @end, @capacity, @status, @notes)
-       ON CONFLICT(id) DO UPDATE SET doctor_id = excluded.doctor_id, date = excluded.date, start = excluded.start,
-         "end" = excluded."end", capacity = excluded.capacity, status = excluded.status, notes = excluded.notes`,
-    );
+    const slotIds = new Set(slots.map((slot) => slot.id));
     const keptSlots: string[] = [];
-    for (const doctor of doctors) upsertDoctor.run(doctorParams(doctor));
-    for (const slot of slots) upsertSlot.run(slotParams(slot));
-    const localSlots = db.prepare<[], { id: string; doctor_id: string; live: number }>(
-      `SELECT s.id, s.doctor_id, EXISTS (SELECT 1 FROM appointments a WHERE a.slot_id = s.id AND a.status IN (${LIVE_STATUSES})) AS live FROM slots s`,
-    ).all();
+    for (const doctor of doctors) s.upsertDoctor.run(doctorParams(doctor));
+    for (const slot of slots) s.upsertSlot.run(slotParams(slot));
     const keptDoctors = new Set<string>();
-    for (const local of localSlots) {
+    for (const local of s.localSlots.all()) {
       if (slotIds.has(local.id)) continue;
       if (local.live) {
-        db.prepare(`UPDATE slots SET status = 'BLOCKED', notes = 'Removed from the sheet; kept while it has appointments' WHERE id = ?`).run(local.id);
+        s.keepSlot.run(local.id);
         keptSlots.push(local.id);
         keptDoctors.add(local.doctor_id);
       } else {
-        db.prepare('DELETE FROM slots WHERE id = ?').run(local.id);
+        s.deleteSlot.run(local.id);
       }
     }
-    for (const { id } of db.prepare<[], { id: string }>('SELECT id FROM doctors').all()) {
+    for (const { id } of s.doctorIds.all()) {
       if (doctorIds.has(id)) continue;
-      if (keptDoctors.has(id)) db.prepare('UPDATE doctors SET active = 0 WHERE id = ?').run(id);
-      else db.prepare('DELETE FROM doctors WHERE id = ?').run(id);
+      if (keptDoctors.has(id)) s.deactivateDoctor.run(id);
+      else s.deleteDoctor.run(id);
     }
     return { keptSlots };
   }
 }
-
-export { appointmentParams };
-export type { AppointmentRow };

@@ -6,7 +6,7 @@
 import type { sheets_v4 } from '@googleapis/sheets';
 import { DateTime } from 'luxon';
 import { generateSlots } from './slotGeneration.js';
-import { ALL_TABS, DOCTORS_TAB, HeaderMap, quoteTab, SCHEDULE_TAB, SLOTS_TAB, type CellValue, type TabLayout } from './layout.js';
+import { ALL_TABS, columnLetters, DOCTORS_TAB, HeaderMap, quoteTab, SCHEDULE_TAB, SLOTS_TAB, type CellValue, type TabLayout } from './layout.js';
 import type { SheetsApi } from './sheetsApi.js';
 import { readDoctors, readSchedule, readSlots } from './clinicTables.js';
 
@@ -43,7 +43,7 @@ export async function setupSheet(api: SheetsApi, options: { sample?: boolean; no
     if (absent.length > 0) {
       // Missing columns go after the last header cell, so columns staff added stay where they are.
       const start = header.length;
-      headerWrites.push({ range: `${quoteTab(layout.title)}!${letters(start)}1`, values: [absent] });
+      headerWrites.push({ range: `${quoteTab(layout.title)}!${columnLetters(start)}1`, values: [absent] });
       report.push(`${layout.title}: added column${absent.length > 1 ? 's' : ''} ${absent.join(', ')}`);
     }
     if (tab.frozenRowCount < 1) {
@@ -75,16 +75,7 @@ async function addSamples(api: SheetsApi, options: { now?: Date; timezone?: stri
   const [doctors = [], schedule = [], slots = []] = await api.batchGet([DOCTORS_TAB, SCHEDULE_TAB, SLOTS_TAB].map((l) => quoteTab(l.title)));
   const append = async (layout: TabLayout<string>, header: CellValue[] | undefined, rows: CellValue[][]) => {
     const columns = new HeaderMap(layout, header);
-    const laidOut = rows.map((values) => {
-      const row: (CellValue | null)[] = [];
-      layout.columns.forEach((column, index) => {
-        const position = columns.index(column);
-        if (position === undefined || values[index] === undefined) return;
-        while (row.length <= position) row.push(null);
-        row[position] = values[index]!;
-      });
-      return row;
-    });
+    const laidOut = rows.map((values) => columns.layOut(Object.fromEntries(layout.columns.map((column, index) => [column, values[index]]))));
     await api.append(`${quoteTab(layout.title)}!A1`, laidOut);
   };
   if (doctors.length <= 1) {
@@ -106,10 +97,4 @@ async function addSamples(api: SheetsApi, options: { now?: Date; timezone?: stri
     report.push(`Slots: added ${fresh.length} sample slots for the next ${options.days ?? 14} days`);
   }
   return report;
-}
-
-function letters(index: number): string {
-  let text = '';
-  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) text = String.fromCharCode(65 + ((n - 1) % 26)) + text;
-  return text;
 }

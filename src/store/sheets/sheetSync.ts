@@ -7,7 +7,6 @@
  * Both run one at a time (a stale read must never be merged after a newer write).
  */
 import { Mutex } from 'async-mutex';
-import { DateTime } from 'luxon';
 import type Database from 'better-sqlite3';
 import { CAPACITY_STATUSES, type Appointment, type AppointmentStatus, type Doctor, type Slot } from '../../core/domain.js';
 import type { Clock } from '../../core/ports.js';
@@ -22,6 +21,7 @@ import {
   readStatus,
   readWalkIn,
   walkInFingerprint,
+  WRITE_BACK_COLUMNS,
   type AppointmentTable,
   type SheetAppointmentRow,
   type WalkIn,
@@ -165,10 +165,11 @@ export class SheetSync {
       const doctorsRows = byTitle.get(DOCTORS_TAB.title) ?? [];
       const slotsRows = byTitle.get(SLOTS_TAB.title) ?? [];
       const appointmentRows = byTitle.get(APPOINTMENTS_TAB.title) ?? [];
+      const table = readAppointmentTable(appointmentRows);
       const problems = [
-        this.columnProblem(DOCTORS_TAB, doctorsRows[0]),
-        this.columnProblem(SLOTS_TAB, slotsRows[0]),
-        this.columnProblem(APPOINTMENTS_TAB, appointmentRows[0]),
+        columnProblem(DOCTORS_TAB, new HeaderMap(DOCTORS_TAB, doctorsRows[0])),
+        columnProblem(SLOTS_TAB, new HeaderMap(SLOTS_TAB, slotsRows[0])),
+        columnProblem(APPOINTMENTS_TAB, table.columns),
       ].filter((problem): problem is string => problem !== undefined);
       if (problems.length > 0) {
         const message = `${problems.join(' ')} Run \`npm run setup:sheet\` to add the header rows, or fix the header names.`;
@@ -181,7 +182,6 @@ export class SheetSync {
       const doctors = readDoctors(doctorsRows, warn);
       const slots = readSlots(slotsRows, new Set(doctors.map((d) => d.id)), warn);
       this.schedule = this.hasSchedule ? readSchedule(byTitle.get(SCHEDULE_TAB.title) ?? [], warn) : [];
-      const table = readAppointmentTable(appointmentRows);
       const nowIso = this.options.clock.now().toISOString();
       const notices = this.ledger.transaction(() => {
         this.ledger.mirror(doctors, slots);
@@ -302,11 +302,6 @@ export class SheetSync {
     this.options.logger.warn({ tab, row: rowNumber }, `${tab} row ${rowNumber}: ${problem}`);
   };
 
-  private columnProblem(layout: TabLayout<string>, header: readonly CellValue[] | undefined): string | undefined {
-    const missing = new HeaderMap(layout, header).missing(layout.required);
-    return missing.length === 0 ? undefined : `The ${layout.title} tab has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''} in its first row.`;
-  }
-
   private failed(message: string, error: unknown): void {
     this.lastError = error instanceof Error ? error.message : String(error);
     this.options.logger.warn({ err: error }, message);
@@ -367,7 +362,7 @@ export class SheetSync {
     if (due.length === 0) return { written: 0, waiting };
 
     const table = readAppointmentTable(await api.get(quoteTab(APPOINTMENTS_TAB.title)));
-    const problem = this.columnProblem(APPOINTMENTS_TAB, headerRow(table));
+    const problem = columnProblem(APPOINTMENTS_TAB, table.columns);
     if (problem) throw new SheetsSetupError(`${problem} Run \`npm run setup:sheet\` or fix the header.`);
     const notices = this.ledger.transaction(() => this.reconcile(table, nowIso));
     await this.deliver(notices);
@@ -378,6 +373,7 @@ export class SheetSync {
       appointment: Appointment;
     }
     const appends: (Planned & { row: (CellValue | null)[] })[] = [];
+    let typedRows: Map<string, SheetAppointmentRow> | undefined; // read once, when first needed
     const updates: (Planned & { range: string; values: (CellValue | null)[] })[] = [];
     this.ledger.transaction(() => {
       for (const id of due) {
@@ -393,7 +389,7 @@ export class SheetSync {
         }
         const fingerprint = this.ledger.fingerprintOf(id);
         if (fingerprint !== undefined) {
-          const typed = table.withoutId.find((candidate) => this.fingerprintOfRow(table, candidate) === fingerprint);
+          const typed = (typedRows ??= this.rowsByFingerprint(table)).get(fingerprint);
           if (typed) {
             const update = this.updateFor(table, typed, appointment, true);
             if (update) updates.push({ id, version, appointment, ...update });
@@ -415,7 +411,8 @@ export class SheetSync {
           version = this.ledger.version(id)!;
           this.options.logger.warn({ appointmentId: id }, 'an appointment row was deleted in the sheet; writing it back with a note');
         }
-        appends.push({ id, version, appointment, row: this.fullRow(table.columns, appointment) });
+        // A new row: every known column filled, other columns left alone.
+        appends.push({ id, version, appointment, row: table.columns.layOut(appointmentValues(appointment, this.options.timezone)) });
         // Recorded before sending: if the answer is lost, the next cycle looks for the row first.
         this.ledger.setBase(id, { status: appointment.status, notes: appointment.notes, appended: true, seen: false });
       }
@@ -454,7 +451,7 @@ export class SheetSync {
   private updateFor(table: AppointmentTable, row: SheetAppointmentRow, appointment: Appointment, writeBackId: boolean): { range: string; values: (CellValue | null)[] } | undefined {
     const wanted = appointmentValues(appointment, this.options.timezone);
     const columns: AppointmentColumn[] = [...BOT_COLUMNS, ...MERGED_COLUMNS];
-    if (writeBackId) columns.push('Appointment ID', 'Created At', 'Channel', 'Doctor ID', 'Doctor', 'Fee');
+    if (writeBackId) columns.push(...WRITE_BACK_COLUMNS);
     const changes = new Map<number, CellValue>();
     for (const column of columns) {
       const index = table.columns.index(column);
@@ -475,26 +472,23 @@ export class SheetSync {
     };
   }
 
-  /** A new row: every known column filled, other columns left alone (null). */
-  private fullRow(columns: HeaderMap<AppointmentColumn>, appointment: Appointment): (CellValue | null)[] {
-    const wanted = appointmentValues(appointment, this.options.timezone);
-    const row: (CellValue | null)[] = [];
-    for (const column of APPOINTMENTS_TAB.columns) {
-      const index = columns.index(column);
-      if (index === undefined) continue;
-      while (row.length <= index) row.push(null);
-      row[index] = wanted[column];
-    }
-    return row;
-  }
-
   private fingerprintOfRow(table: AppointmentTable, row: SheetAppointmentRow): string | undefined {
     const walkIn = readWalkIn(table, row.cells, (text) => this.findDoctor(text));
     return typeof walkIn === 'string' ? undefined : walkInFingerprint(walkIn);
   }
 
+  /** The hand-typed rows of a table by fingerprint (the first row wins, as a search from the top would). */
+  private rowsByFingerprint(table: AppointmentTable): Map<string, SheetAppointmentRow> {
+    const rows = new Map<string, SheetAppointmentRow>();
+    for (const row of table.withoutId) {
+      const fingerprint = this.fingerprintOfRow(table, row);
+      if (fingerprint !== undefined && !rows.has(fingerprint)) rows.set(fingerprint, row);
+    }
+    return rows;
+  }
+
   private findDoctor(idOrName: string): { id: string; name: string } | undefined {
-    const rows = this.options.db.prepare<[], { id: string; name: string }>('SELECT id, name FROM doctors').all();
+    const rows = this.ledger.doctors();
     const wanted = idOrName.trim().toLowerCase();
     return rows.find((doctor) => doctor.id.toLowerCase() === wanted) ?? rows.find((doctor) => doctor.name.toLowerCase() === wanted);
   }
@@ -601,7 +595,7 @@ export class SheetSync {
     if (slot && counts && slot.taken >= slot.capacity) {
       this.warnOnce(APPOINTMENTS_TAB.title, row.rowNumber, `slot ${slot.id} was already full; the booking typed here is kept (overbooked by hand)`);
     }
-    const fee = this.options.db.prepare<[string], { fee: number }>('SELECT fee FROM doctors WHERE id = ?').get(walkIn.doctorId)?.fee ?? 0;
+    const fee = this.ledger.doctors().find((doctor) => doctor.id === walkIn.doctorId)?.fee ?? 0;
     this.ledger.insertAppointment({
       id,
       createdAt: nowIso,
@@ -656,13 +650,7 @@ export class SheetSync {
         const columns = new HeaderMap(layout, header);
         const missing = columns.missing(layout.required);
         if (missing.length > 0) throw new SheetsSetupError(`The ${layout.title} tab has no ${missing.join(', ')} column: run \`npm run setup:sheet\`.`);
-        const row: (CellValue | null)[] = [];
-        for (const column of layout.columns) {
-          const index = columns.index(column);
-          if (index === undefined) continue;
-          while (row.length <= index) row.push(null);
-          row[index] = values[column];
-        }
+        const row = columns.layOut(values);
         const found = body.findIndex((cells) => matches(columns, cells));
         if (found === -1) {
           await api.append(`${quoteTab(layout.title)}!A1`, [row]);
@@ -674,16 +662,10 @@ export class SheetSync {
   }
 }
 
-function headerRow(table: AppointmentTable): CellValue[] {
-  // HeaderMap keeps positions only; rebuild a header row from them for the shared check.
-  const row: CellValue[] = [];
-  for (const column of APPOINTMENTS_TAB.columns) {
-    const index = table.columns.index(column);
-    if (index === undefined) continue;
-    while (row.length <= index) row.push('');
-    row[index] = column;
-  }
-  return row;
+/** What a tab lacks of the columns its rows cannot be read without, in words; undefined when nothing. */
+function columnProblem<C extends string>(layout: TabLayout<C>, columns: HeaderMap<C>): string | undefined {
+  const missing = columns.missing(layout.required);
+  return missing.length === 0 ? undefined : `The ${layout.title} tab has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''} in its first row.`;
 }
 
 /** The start-up message for a sheet the service account cannot open. */
@@ -710,10 +692,4 @@ export function explainAccessError(error: unknown, sheetId: string, email: strin
     );
   }
   return new SheetsSetupError(`Cannot reach the Google Sheet ${sheetId}: ${error.message}. Check the network (or GOOGLE_SHEETS_API_URL) and start again.`);
-}
-
-/** "Sat 21 Nov" of a clinic-local date. */
-export function shortDate(date: string): string {
-  const parsed = DateTime.fromISO(date);
-  return parsed.isValid ? parsed.toFormat('ccc d LLL') : date;
 }

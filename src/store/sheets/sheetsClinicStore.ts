@@ -9,12 +9,13 @@
  */
 import type Database from 'better-sqlite3';
 import type { Doctor, Slot } from '../../core/domain.js';
+import { appointmentWhen } from '../../core/flow/describe.js';
 import type { Clock, Notifier } from '../../core/ports.js';
 import type { Logger } from '../../logging.js';
-import { SqliteClinicStore, type SqliteClinicStoreOptions } from '../sqlite/clinicStore.js';
+import { assertSlotShape, SqliteClinicStore, type SqliteClinicStoreOptions } from '../sqlite/clinicStore.js';
 import { getMeta, setMeta } from '../sqlite/database.js';
 import { SHEETS_SYNC_KEY } from './ledger.js';
-import { SheetSync, shortDate, type SheetSyncOptions } from './sheetSync.js';
+import { SheetSync, type SheetSyncOptions } from './sheetSync.js';
 import type { ScheduleEntry } from './clinicTables.js';
 import type { SheetsApi } from './sheetsApi.js';
 
@@ -23,9 +24,6 @@ export interface SheetsClinicStoreOptions extends SqliteClinicStoreOptions, Omit
   clock: Clock;
   logger: Logger;
 }
-
-const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
-const TIME_PATTERN = /^\d{2}:\d{2}$/;
 
 export class SheetsClinicStore extends SqliteClinicStore {
   readonly sync: SheetSync;
@@ -54,7 +52,7 @@ export class SheetsClinicStore extends SqliteClinicStore {
           {
             kind: 'text',
             text:
-              `The clinic has cancelled your appointment with ${appointment.doctorName} on ${shortDate(appointment.date)} at ${appointment.time} ` +
+              `The clinic has cancelled your appointment with ${appointment.doctorName} on ${appointmentWhen(appointment)} ` +
               `(${appointment.id}). Send "menu" to book another time.`,
           },
         ],
@@ -91,14 +89,8 @@ export class SheetsClinicStore extends SqliteClinicStore {
 
   /** Writes the slot into the Slots tab (the clinic's copy), then into the local mirror. */
   override async upsertSlot(slot: Slot): Promise<void> {
-    // The same checks as the local store, before anything reaches the sheet.
-    if (!DATE_PATTERN.test(slot.date)) throw new RangeError(`Slot ${slot.id}: date must be YYYY-MM-DD, got ${slot.date}`);
-    if (!TIME_PATTERN.test(slot.start) || !TIME_PATTERN.test(slot.end)) {
-      throw new RangeError(`Slot ${slot.id}: start and end must be HH:mm, got ${slot.start}-${slot.end}`);
-    }
-    if (!Number.isInteger(slot.capacity) || slot.capacity < 0) {
-      throw new RangeError(`Slot ${slot.id}: capacity must be a whole number >= 0, got ${slot.capacity}`);
-    }
+    // The local store's checks, before anything reaches the sheet.
+    assertSlotShape(slot);
     await this.sync.writeSlot(slot);
     await super.upsertSlot(slot);
   }

@@ -88,26 +88,53 @@ interface UsageRow extends SlotRow {
   taken: number;
 }
 
+/** Adds or replaces a doctor row ({@link doctorParams}); the Sheets store's mirror writes with it too. */
+export const UPSERT_DOCTOR_SQL = `INSERT INTO doctors (id, name, specialty, fee, active, languages, notes)
+  VALUES (@id, @name, @specialty, @fee, @active, @languages, @notes)
+  ON CONFLICT(id) DO UPDATE SET name = excluded.name, specialty = excluded.specialty, fee = excluded.fee,
+    active = excluded.active, languages = excluded.languages, notes = excluded.notes`;
+
+/** Adds or replaces a slot row ({@link slotParams}); the Sheets store's mirror writes with it too. */
+export const UPSERT_SLOT_SQL = `INSERT INTO slots (id, doctor_id, date, start, "end", capacity, status, notes)
+  VALUES (@id, @doctor_id, @date, @start, @end, @capacity, @status, @notes)
+  ON CONFLICT(id) DO UPDATE SET doctor_id = excluded.doctor_id, date = excluded.date,
+    start = excluded.start, "end" = excluded."end", capacity = excluded.capacity,
+    status = excluded.status, notes = excluded.notes`;
+
+/** Inserts an appointment row ({@link appointmentParams}); the Sheets store takes in hand-typed rows with it. */
+export const INSERT_APPOINTMENT_SQL = `INSERT INTO appointments (id, created_at, updated_at, status, channel, chat_id,
+    patient_name, phone, age, gender, purpose, doctor_id, doctor_name, slot_id, date, time, fee, payment_mode,
+    payment_status, payment_link, payment_id, invoice_no, reports, hold_expires_at, reminders_sent, notes,
+    patient_confirmed_at, rescheduled_at)
+  VALUES (@id, @created_at, @updated_at, @status, @channel, @chat_id, @patient_name, @phone, @age,
+    @gender, @purpose, @doctor_id, @doctor_name, @slot_id, @date, @time, @fee, @payment_mode,
+    @payment_status, @payment_link, @payment_id, @invoice_no, @reports, @hold_expires_at,
+    @reminders_sent, @notes, @patient_confirmed_at, @rescheduled_at)`;
+
+/**
+ * Throws a RangeError unless the slot's date and times are `YYYY-MM-DD` / `HH:mm` and its capacity a
+ * whole number: slots are compared and ordered as text, so any other shape would silently sort and
+ * filter wrongly.
+ */
+export function assertSlotShape(slot: Slot): void {
+  if (!DATE_PATTERN.test(slot.date)) throw new RangeError(`Slot ${slot.id}: date must be YYYY-MM-DD, got ${slot.date}`);
+  if (!TIME_PATTERN.test(slot.start) || !TIME_PATTERN.test(slot.end)) {
+    throw new RangeError(`Slot ${slot.id}: start and end must be HH:mm, got ${slot.start}-${slot.end}`);
+  }
+  if (!Number.isInteger(slot.capacity) || slot.capacity < 0) {
+    throw new RangeError(`Slot ${slot.id}: capacity must be a whole number >= 0, got ${slot.capacity}`);
+  }
+}
+
 /** Statements prepared once per connection; SQLite reuses their compiled plans on every call. */
 function prepareStatements(db: Database.Database) {
   return {
     doctor: db.prepare<[string], DoctorRow>('SELECT * FROM doctors WHERE id = ?'),
     activeDoctors: db.prepare<[], DoctorRow>('SELECT * FROM doctors WHERE active = 1 ORDER BY name, id'),
     allDoctors: db.prepare<[], DoctorRow>('SELECT * FROM doctors ORDER BY name, id'),
-    upsertDoctor: db.prepare<[DoctorRow]>(
-      `INSERT INTO doctors (id, name, specialty, fee, active, languages, notes)
-       VALUES (@id, @name, @specialty, @fee, @active, @languages, @notes)
-       ON CONFLICT(id) DO UPDATE SET name = excluded.name, specialty = excluded.specialty, fee = excluded.fee,
-         active = excluded.active, languages = excluded.languages, notes = excluded.notes`,
-    ),
+    upsertDoctor: db.prepare<[DoctorRow]>(UPSERT_DOCTOR_SQL),
     slot: db.prepare<[string], SlotRow>(`SELECT ${SLOT_COLUMNS} FROM slots s WHERE s.id = ?`),
-    upsertSlot: db.prepare<[SlotRow]>(
-      `INSERT INTO slots (id, doctor_id, date, start, "end", capacity, status, notes)
-       VALUES (@id, @doctor_id, @date, @start, @end, @capacity, @status, @notes)
-       ON CONFLICT(id) DO UPDATE SET doctor_id = excluded.doctor_id, date = excluded.date,
-         start = excluded.start, "end" = excluded."end", capacity = excluded.capacity,
-         status = excluded.status, notes = excluded.notes`,
-    ),
+    upsertSlot: db.prepare<[SlotRow]>(UPSERT_SLOT_SQL),
     taken: db.prepare<[{ slotId: string; now: string; excludeId: string }], { taken: number }>(
       `SELECT ${TAKEN_SQL} AS taken FROM slots s WHERE s.id = @slotId`,
     ),
@@ -125,16 +152,7 @@ function prepareStatements(db: Database.Database) {
        ORDER BY s.date, s.start, s.id`,
     ),
     appointment: db.prepare<[string], AppointmentRow>('SELECT * FROM appointments WHERE id = ?'),
-    insertAppointment: db.prepare<[AppointmentRow]>(
-      `INSERT INTO appointments (id, created_at, updated_at, status, channel, chat_id, patient_name, phone, age,
-         gender, purpose, doctor_id, doctor_name, slot_id, date, time, fee, payment_mode, payment_status,
-         payment_link, payment_id, invoice_no, reports, hold_expires_at, reminders_sent, notes,
-         patient_confirmed_at, rescheduled_at)
-       VALUES (@id, @created_at, @updated_at, @status, @channel, @chat_id, @patient_name, @phone, @age,
-         @gender, @purpose, @doctor_id, @doctor_name, @slot_id, @date, @time, @fee, @payment_mode,
-         @payment_status, @payment_link, @payment_id, @invoice_no, @reports, @hold_expires_at,
-         @reminders_sent, @notes, @patient_confirmed_at, @rescheduled_at)`,
-    ),
+    insertAppointment: db.prepare<[AppointmentRow]>(INSERT_APPOINTMENT_SQL),
     updateAppointment: db.prepare<[AppointmentRow]>(
       `UPDATE appointments SET updated_at = @updated_at, status = @status, payment_mode = @payment_mode,
          payment_status = @payment_status, payment_link = @payment_link, payment_id = @payment_id,
@@ -386,18 +404,9 @@ export class SqliteClinicStore implements ClinicStore {
     this.statements.upsertDoctor.run(doctorParams(doctor));
   }
 
-  /**
-   * Adds or replaces a slot. Date and times must already be `YYYY-MM-DD` / `HH:mm`: slots are
-   * compared and ordered as text, so any other shape would silently sort and filter wrongly.
-   */
+  /** Adds or replaces a slot; its date and times must already be `YYYY-MM-DD` / `HH:mm` ({@link assertSlotShape}). */
   async upsertSlot(slot: Slot): Promise<void> {
-    if (!DATE_PATTERN.test(slot.date)) throw new RangeError(`Slot ${slot.id}: date must be YYYY-MM-DD, got ${slot.date}`);
-    if (!TIME_PATTERN.test(slot.start) || !TIME_PATTERN.test(slot.end)) {
-      throw new RangeError(`Slot ${slot.id}: start and end must be HH:mm, got ${slot.start}-${slot.end}`);
-    }
-    if (!Number.isInteger(slot.capacity) || slot.capacity < 0) {
-      throw new RangeError(`Slot ${slot.id}: capacity must be a whole number >= 0, got ${slot.capacity}`);
-    }
+    assertSlotShape(slot);
     this.statements.upsertSlot.run(slotParams(slot));
   }
 

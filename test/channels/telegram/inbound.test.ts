@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeCallbackData, encodeOptionId, resolveHashed } from '../../../src/channels/telegram/callbackData.js';
 import { parseCommand } from '../../../src/channels/telegram/commands.js';
 import { translateUpdate } from '../../../src/channels/telegram/inbound.js';
-import { secretsEqual } from '../../../src/channels/telegram/webhook.js';
+import { sameSecret } from '../../../src/core/secrets.js';
 
 const loads: string[] = [];
 const options = { maxUploadBytes: 1000, loadFile: async (fileId: string) => (loads.push(fileId), new Uint8Array([1])) };
@@ -82,8 +82,8 @@ describe('callback data', () => {
 
 describe('webhook secret', () => {
   it('compares whole secrets only', () => {
-    expect(secretsEqual('abc', 'abc')).toBe(true);
-    expect(secretsEqual('abc', 'abcd')).toBe(false);
-    expect(secretsEqual('', 'abc')).toBe(false);
+    expect(sameSecret('abc', 'abc')).toBe(true);
+    expect(sameSecret('abc', 'abcd')).toBe(false);
+    expect(sameSecret('', 'abc')).toBe(false);
   });
 });

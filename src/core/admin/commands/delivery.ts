@@ -3,20 +3,12 @@
  * reach those patients another way.
  */
 import { DateTime } from 'luxon';
-import type { DeliveryChannel } from '../../delivery.js';
 import { AdminUsageError } from '../errors.js';
-import { maskChatId, pagedText } from '../format.js';
+import { channelLabel, maskChatId, pagedText } from '../format.js';
 import type { AdminCommand } from './types.js';
 
 /** Entries /undelivered shows. */
 export const UNDELIVERED_LIMIT = 25;
-
-const CHANNEL_LABELS: Record<DeliveryChannel, string> = {
-  web: 'web chat',
-  telegram: 'Telegram',
-  whatsapp: 'WhatsApp',
-  'telegram-admin': 'admin bot',
-};
 
 export const undeliveredCommand: AdminCommand = {
   name: 'undelivered',
@@ -30,7 +22,7 @@ export const undeliveredCommand: AdminCommand = {
     const lines = entries.map((entry) => {
       const when = DateTime.fromISO(entry.createdAt, { zone: timezone }).setLocale('en-IN').toFormat('d LLL HH:mm');
       const reason = (entry.lastError ?? 'unknown reason').slice(0, 120);
-      return `${when} · ${CHANNEL_LABELS[entry.route.channel]} · chat ${maskChatId(entry.route.chatId)} · ${reason} · ${entry.message.kind}`;
+      return `${when} · ${channelLabel(entry.route.channel)} · chat ${maskChatId(entry.route.chatId)} · ${reason} · ${entry.message.kind}`;
     });
     return {
       replies: pagedText(`${entries.length} undeliverable message${entries.length === 1 ? '' : 's'}, newest first:`, lines),

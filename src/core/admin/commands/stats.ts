@@ -4,16 +4,14 @@
  */
 import type { Appointment, AppointmentStatus } from '../../domain.js';
 import { formatMoney } from '../../flow/describe.js';
-import type { Channel } from '../../messages.js';
 import { clinicDate, formatDate } from '../../slots.js';
 import { AdminUsageError } from '../errors.js';
-import { pagedText, statusLabel } from '../format.js';
+import { channelLabel, pagedText, statusLabel } from '../format.js';
 import type { AdminCommand } from './types.js';
 
 export const DEFAULT_STATS_DAYS = 7;
 export const MAX_STATS_DAYS = 366;
 
-const CHANNEL_LABELS: Record<Channel, string> = { web: 'web chat', telegram: 'Telegram', whatsapp: 'WhatsApp' };
 const STATUS_ORDER: AppointmentStatus[] = ['CONFIRMED', 'COMPLETED', 'NO_SHOW', 'CANCELLED', 'HELD', 'EXPIRED'];
 
 function countBy<K extends string>(items: Appointment[], key: (a: Appointment) => K): Map<K, number> {
@@ -50,7 +48,7 @@ export const statsCommand: AdminCommand = {
 
     const byStatus = countBy(made, (a) => a.status);
     const statusLine = joined(STATUS_ORDER.filter((s) => byStatus.has(s)).map((s) => [statusLabel(s), byStatus.get(s)!]));
-    const channelLine = joined([...countBy(bookings, (a) => a.conversation.channel)].map(([c, n]) => [CHANNEL_LABELS[c], n]));
+    const channelLine = joined([...countBy(bookings, (a) => a.conversation.channel)].map(([c, n]) => [channelLabel(c), n]));
     const doctorLine = joined([...countBy(bookings, (a) => a.doctorName)].sort((a, b) => b[1] - a[1]));
 
     const paid = made.filter((a) => a.paymentStatus === 'PAID');
