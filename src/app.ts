@@ -26,7 +26,7 @@ import { createIntentDetector } from './services/ai/index.js';
 import { DocumentVault, loadOrCreateSigningKey } from './services/files/documentVault.js';
 import { createPaymentServices, paymentsComponent } from './services/payments/paymentsComponent.js';
 import { LocalReportStorage } from './services/files/reportStorage.js';
-import { createSchedulerComponent, paymentReconciliationJob } from './services/scheduler/schedulerComponent.js';
+import { createSchedulerComponent, owedDocumentsJob, paymentReconciliationJob } from './services/scheduler/schedulerComponent.js';
 import { OutboxAdminAlerts, OutboxNotifier } from './services/delivery/notifier.js';
 import { ServiceMetrics } from './services/metrics.js';
 import { MemoryFloodGuard } from './services/rateLimits.js';
@@ -235,7 +235,10 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     await addComponent((ctx) =>
       createSchedulerComponent(ctx, {
         transcriptDays: TRANSCRIPT_DAYS,
-        extraJobs: config.razorpay ? [paymentReconciliationJob((now) => paymentServices.reconcilePayments(now))] : [],
+        extraJobs: [
+          owedDocumentsJob(() => paymentServices.documents.sendOwed()),
+          ...(config.razorpay ? [paymentReconciliationJob((now) => paymentServices.reconcilePayments(now))] : []),
+        ],
       }),
     );
   } catch (error) {

@@ -142,6 +142,10 @@ export class ConversationEngine {
     for (const reply of turn.replies) replies.push(await toStoredMessage(reply, files));
     // The session and the replies are stored together: a crash keeps both or neither.
     await sessions.commitTurn(ref, session, { messageId: inbound.messageId, patient, replies, now });
+    for (const task of turn.afterCommitTasks) {
+      // Not awaited: the patient's replies are on their way; this work follows them.
+      void task().catch((error: unknown) => deps.logger.error({ err: error, channel: ref.channel, chatId: ref.chatId }, 'work after a turn failed'));
+    }
     deps.logger.debug(
       { channel: ref.channel, chatId: ref.chatId, content: inbound.content.kind, state: session.state, replies: turn.replies.length },
       'message handled',

@@ -168,7 +168,11 @@ export interface Outbox {
   pendingHeads(channel: DeliveryChannel, limit: number): Promise<OutboxEntry[]>;
   /** The oldest pending entry of one chat. */
   nextPending(route: DeliveryRoute): Promise<OutboxEntry | undefined>;
+  /** The oldest pending entries of one chat with an id above `afterId` (default 0), oldest first, at most `limit`. */
+  pendingInChat(route: DeliveryRoute, limit: number, afterId?: number): Promise<OutboxEntry[]>;
   markSent(id: number, now: Date): Promise<void>;
+  /** Marks several entries sent in one write; each with the instant the platform accepted it. */
+  markSentMany(marks: readonly { id: number; at: Date }[]): Promise<void>;
   /** Records a failed attempt that will be retried. */
   markAttemptFailed(id: number, error: string, now: Date): Promise<void>;
   markUndeliverable(id: number, reason: string, now: Date): Promise<void>;
@@ -177,8 +181,11 @@ export interface Outbox {
   backlog(channel: DeliveryChannel): Promise<OutboxBacklog>;
   /** Deletes delivered and undeliverable entries created before `cutoff`; pending ones stay. */
   deleteOlderThan(cutoff: Date): Promise<number>;
-  /** Called after entries for `channel` are written, so its sender can wake up at once. */
-  onPush(listener: (channel: DeliveryChannel) => void): () => void;
+  /**
+   * Called after entries for `channel` are written, so its sender can wake up at once; `chatId` names
+   * the chat they were written for (absent when the writer did not say).
+   */
+  onPush(listener: (channel: DeliveryChannel, chatId?: string) => void): () => void;
 }
 
 /** An online payment link for an appointment (Razorpay). */
@@ -245,6 +252,14 @@ export interface PatientDocuments {
   confirmation(appointment: Appointment): Promise<DocumentMessage>;
   /** The invoice PDF of a paid appointment (numbered the first time). */
   invoice(appointment: Appointment): Promise<DocumentMessage>;
+  /**
+   * Promises the patient the confirmation PDF of an appointment just confirmed. Only the promise is
+   * written (durably, at once); {@link sendOwed} makes and pushes the PDF after the turn, so a patient's
+   * reply never waits for rendering and a crash in between only delays the document.
+   */
+  oweConfirmation(appointment: Appointment): Promise<void>;
+  /** Makes and pushes every owed document; resolves once none is left or the rest failed for now. */
+  sendOwed(): Promise<void>;
 }
 
 /** What a patient can ask for in free text; each opens its part of the menu. */

@@ -137,6 +137,15 @@ describe('crash safety with Telegram', () => {
     await Promise.all(restarts);
     expect(killedOn, `${bot.lastSeq} Bot API calls`).toHaveLength(KILLS);
     expect(supervised.kills).toBe(KILLS);
+    // Each confirmation PDF follows its booking's turn: all of them are out before the service stops.
+    await Promise.all(
+      telegramPatients.map((patient) =>
+        bot.waitFor(
+          (c) => c.method === 'sendDocument' && c.response?.ok === true && c.token === token && Number(c.params.chat_id) === patient.user.id,
+          { timeoutMs: QUIET_MS, what: `the confirmation PDF of ${patient.name}` },
+        ),
+      ),
+    );
 
     // Nobody had to say anything twice: every update a crash interrupted came again by itself.
     expect(telegramPatients.map((p) => p.resends)).toEqual(telegramPatients.map(() => 0));

@@ -25,9 +25,15 @@ export interface BenchResult {
   conversations: number;
   /** Messages sent (a lost race for a time adds one). */
   updates: number;
+  /** Until every conversation had its last answer. */
   elapsedMs: number;
   /** Wall time per update with all conversations in flight. */
   msPerUpdate: number;
+  /**
+   * Bookings only: from the start until every patient also had the confirmation PDF, which follows
+   * the confirmation text.
+   */
+  documentsMs?: number;
 }
 
 /**
@@ -44,6 +50,8 @@ export async function driveTelegramBookings(
   const timeoutMs = options.timeoutMs ?? 30_000;
   let updates = options.conversations * BOOKING_STREAM.length;
   const started = performance.now();
+  let answeredAt = started;
+  const documents: Promise<unknown>[] = [];
   await Promise.all(
     Array.from({ length: options.conversations }, async (_, index) => {
       const user = emulator.user(token, { id: firstUserId + index, first_name: `Patient${index}` });
@@ -62,10 +70,17 @@ export async function driveTelegramBookings(
           updates += 1;
         }
       }
+      answeredAt = Math.max(answeredAt, performance.now());
+      if (options.expect !== 'echo') documents.push(user.reply(/confirmation \(PDF\)/, timeoutMs));
     }),
   );
-  const elapsedMs = performance.now() - started;
-  return { conversations: options.conversations, updates, elapsedMs, msPerUpdate: elapsedMs / updates };
+  const elapsedMs = answeredAt - started;
+  const result: BenchResult = { conversations: options.conversations, updates, elapsedMs, msPerUpdate: elapsedMs / updates };
+  if (documents.length > 0) {
+    await Promise.all(documents);
+    result.documentsMs = performance.now() - started;
+  }
+  return result;
 }
 
 /** A bare telegraf bot on the emulator that echoes every text (telegraf's own long polling). */

@@ -52,11 +52,13 @@ async function completeBooking(turn: Turn, appointment: Appointment): Promise<vo
   await turn.deps.alerts?.alert(alert.text, { dedupeKey: alert.dedupeKey });
   const { documents, logger } = turn.deps;
   if (documents) {
-    // The booking is stored already: a document that cannot be made must not undo the turn.
+    // The PDF follows the text after the turn: rendering it must not hold up the patient's reply.
+    // The booking is stored already, so a document that cannot be promised must not undo the turn.
     try {
-      turn.say(await documents.confirmation(appointment));
+      await documents.oweConfirmation(appointment);
+      turn.afterCommit(() => documents.sendOwed());
     } catch (error) {
-      logger.error({ err: error, appointmentId: appointment.id }, 'confirmation document could not be made');
+      logger.error({ err: error, appointmentId: appointment.id }, 'confirmation document could not be promised');
     }
   }
   await leaveBooking(turn, appointment);

@@ -60,6 +60,7 @@ export type StepRegistry = Readonly<Record<FlowState, Step>>;
 
 export class Turn {
   readonly replies: Outbound[] = [];
+  private readonly committed: (() => Promise<void>)[] = [];
 
   constructor(
     readonly session: Session,
@@ -93,6 +94,20 @@ export class Turn {
 
   text(text: string): void {
     this.say({ kind: 'text', text });
+  }
+
+  /**
+   * Work to start once the turn is stored (its replies in the outbox first), e.g. pushing a document
+   * that should follow the turn's text. Not run when the turn fails; whatever must not be lost then
+   * is recorded durably before this is called.
+   */
+  afterCommit(task: () => Promise<void>): void {
+    this.committed.push(task);
+  }
+
+  /** The tasks {@link afterCommit} collected, for the engine to start after the commit. */
+  get afterCommitTasks(): readonly (() => Promise<void>)[] {
+    return this.committed;
   }
 
   /** Shows a menu and remembers its options, so numbers and labels typed next refer to them. */

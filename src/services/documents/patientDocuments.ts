@@ -8,11 +8,12 @@ import { DateTime } from 'luxon';
 import type { DocumentFiles } from '../../core/delivery.js';
 import type { Appointment } from '../../core/domain.js';
 import { KeyedLock } from '../../core/keyedLock.js';
-import type { ClinicInfo, ClinicStore, Clock, DocumentMessage, DocumentRenderer, Notifier, PatientDocuments } from '../../core/ports.js';
+import type { AdminAlerts, ClinicInfo, ClinicStore, Clock, DocumentMessage, DocumentRenderer, Notifier, PatientDocuments } from '../../core/ports.js';
 // From the jsPDF-free module: this service runs on the main thread, the PDF library in the render workers.
 import { formatAmount } from '../payments/money.js';
 import { SqliteDocumentRecords, type PatientDocumentKind } from '../../store/sqlite/documentRecords.js';
 import type { Logger } from '../../logging.js';
+import { BacklogDrainer } from '../backlogDrainer.js';
 
 export interface PatientDocumentServiceOptions {
   db: Database.Database;
@@ -22,20 +23,47 @@ export interface PatientDocumentServiceOptions {
   /** Renders the PDFs; its close(), if any, is called by {@link PatientDocumentService.close}. */
   renderer: DocumentRenderer & { close?(): Promise<void> };
   notifier: Notifier;
+  /** Told when an owed document could not be made after every attempt. */
+  alerts?: AdminAlerts;
   clock: Clock;
   logger: Logger;
   clinic: ClinicInfo;
 }
 
 const PDF = 'application/pdf';
+/** Owed documents made at once: enough to keep the render workers busy, few enough not to queue long. */
+const OWED_AT_ONCE = 4;
+/** Failed attempts after which an owed document is given up and the admins are told. */
+const OWED_MAX_ATTEMPTS = 5;
 
 export class PatientDocumentService implements PatientDocuments {
   private readonly records: SqliteDocumentRecords;
   /** One generation at a time per appointment and kind, so a double request makes one document. */
   private readonly lock = new KeyedLock();
+  private readonly owed: BacklogDrainer;
+  private closed = false;
 
   constructor(private readonly options: PatientDocumentServiceOptions) {
     this.records = new SqliteDocumentRecords(options.db);
+    this.owed = new BacklogDrainer({
+      // Nothing new is started once closing: what is left is sent after the next start.
+      pending: () => (this.closed ? [] : this.records.owedDocuments(OWED_MAX_ATTEMPTS, 100).map((owed) => owed.appointmentId)),
+      work: async (appointmentId) => !this.closed && (await this.sendOwedConfirmation(appointmentId)),
+      concurrency: OWED_AT_ONCE,
+    });
+  }
+
+  async oweConfirmation(appointment: Appointment): Promise<void> {
+    this.records.oweDocument(appointment.id, 'confirmation', this.options.clock.now());
+  }
+
+  /**
+   * Makes and pushes the owed confirmations, each at most once (the push's dedupe key), in the order
+   * they were owed. Called after the turn that confirmed a booking, and by the scheduler's sweep for
+   * anything a crash or a failure left behind.
+   */
+  sendOwed(): Promise<void> {
+    return this.owed.drain();
   }
 
   async confirmation(appointment: Appointment): Promise<DocumentMessage> {
@@ -82,9 +110,37 @@ export class PatientDocumentService implements PatientDocuments {
     return { invoiceNo: this.records.findInvoice(paid.id)!, sent };
   }
 
-  /** Lets go of the renderer (its worker threads) at shutdown. */
+  /** Lets go of the renderer (its worker threads) at shutdown, after the documents being made. */
   async close(): Promise<void> {
+    this.closed = true;
+    await this.owed.idle();
     await this.options.renderer.close?.();
+  }
+
+  private async sendOwedConfirmation(appointmentId: string): Promise<boolean> {
+    const { store, notifier, alerts, logger } = this.options;
+    try {
+      const appointment = await store.getAppointment(appointmentId);
+      // Cancelled (or gone) before its PDF was made: the patient was told that instead.
+      if (appointment?.status === 'CONFIRMED') {
+        const confirmation = await this.confirmation(appointment);
+        await notifier.send(appointment.conversation, [confirmation], { dedupeKey: `confirmation:${appointment.id}` });
+      }
+      this.records.settleOwedDocument(appointmentId, 'confirmation');
+      return true;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const attempts = this.records.owedDocumentFailed(appointmentId, 'confirmation', reason);
+      logger.error({ err: error, appointmentId, attempts }, 'confirmation document could not be sent yet');
+      if (attempts >= OWED_MAX_ATTEMPTS) {
+        await alerts
+          ?.alert(`⚠️ The confirmation PDF of ${appointmentId} could not be made (${reason.slice(0, 200)}). The booking stands; the patient has the confirmation text.`, {
+            dedupeKey: `confirmation-failed:${appointmentId}`,
+          })
+          .catch(() => undefined);
+      }
+      return false;
+    }
   }
 
   private async specialty(appointment: Appointment): Promise<string> {

@@ -13,8 +13,15 @@ import type { ClinicInfo, DocumentDetails, DocumentRenderer } from '../../core/p
 import { formatAmount } from '../payments/money.js';
 import { withTransliteration } from './devanagari.js';
 import { dejaVuSerif, notoSansDevanagari } from './fonts.js';
+import { installParsedFontCache } from './parsedFontCache.js';
+import { installNativeDeflate } from './pdfDeflate.js';
 import { PdfTextWriter } from './pdfText.js';
 import type { DocumentFonts } from './textRuns.js';
+
+// Each font file is parsed once per thread, not once per document (see parsedFontCache.ts), and
+// streams are deflated by Node's zlib (see pdfDeflate.ts).
+installParsedFontCache(jsPDF.API);
+installNativeDeflate(jsPDF.API);
 
 const PAGE_MARGIN = 56;
 const LINE_HEIGHT = 18;

@@ -11,6 +11,7 @@ import type { AdminAlerts, ClinicInfo, ClinicStore, Notifier } from '../../core/
 import type { Logger } from '../../logging.js';
 import type { SqlitePaymentRecords } from '../../store/sqlite/paymentRecords.js';
 import type { PatientDocumentService } from '../documents/patientDocuments.js';
+import { BacklogDrainer } from '../backlogDrainer.js';
 import { formatAmount, fromMinorUnits, toMinorUnits } from './money.js';
 
 /** A captured payment on a link. */
@@ -41,7 +42,10 @@ export interface PaymentSettlementOptions {
 export class PaymentSettlement {
   /** One outcome at a time per appointment in this process (the store's transactions cover the rest). */
   private readonly lock = new KeyedLock();
-  private announcing: Promise<void> | undefined;
+  private readonly announcements = new BacklogDrainer({
+    pending: () => this.options.records.pendingAnnouncements(1000),
+    work: (appointmentId) => this.announceOne(appointmentId),
+  });
 
   constructor(private readonly options: PaymentSettlementOptions) {}
 
@@ -180,28 +184,7 @@ export class PaymentSettlement {
 
   /** Tells the patients of paid appointments not yet told; resolves when none is left (or all failed for now). */
   announcePending(): Promise<void> {
-    return (this.announcing ??= this.announceLoop());
-  }
-
-  private async announceLoop(): Promise<void> {
-    // Let announcePending() store this promise before the loop can finish and clear it.
-    await Promise.resolve();
-    const failed = new Set<string>();
-    try {
-      for (;;) {
-        const batch = this.options.records.pendingAnnouncements(1000).filter((id) => !failed.has(id));
-        if (batch.length === 0) {
-          // Cleared in the same synchronous step as the empty read: a later queueing starts a new loop.
-          this.announcing = undefined;
-          return;
-        }
-        for (const appointmentId of batch) {
-          if (!(await this.announceOne(appointmentId))) failed.add(appointmentId);
-        }
-      }
-    } finally {
-      this.announcing = undefined;
-    }
+    return this.announcements.drain();
   }
 
   private async announceOne(appointmentId: string): Promise<boolean> {
@@ -220,8 +203,8 @@ export class PaymentSettlement {
   }
 
   /** Resolves when no announcement is in progress (tests, shutdown). */
-  async idle(): Promise<void> {
-    while (this.announcing) await this.announcing;
+  idle(): Promise<void> {
+    return this.announcements.idle();
   }
 
   /** Tells the patient (confirmation, its PDF and the invoice) and the admins, each once. */

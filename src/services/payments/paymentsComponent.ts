@@ -52,6 +52,7 @@ export function createPaymentServices(parts: PaymentServiceParts): PaymentServic
     // In worker threads, so a PDF never holds up the other patients' turns.
     renderer: sharedPdfRenderer(logger),
     notifier,
+    alerts,
     clock,
     logger,
     clinic: config.clinic,

@@ -28,6 +28,25 @@ export function paymentReconciliationJob(reconcilePayments: (now: Date) => Promi
   return { name: 'payments', cron: '*/5 * * * *', catchUpAtStart: true, run: reconcilePayments };
 }
 
+/**
+ * Confirmation PDFs owed to patients (normally sent right after the booking's turn): every minute and
+ * once at start, for any that a crash or a failed render left behind.
+ */
+export function owedDocumentsJob(sendOwed: () => Promise<unknown>): ScheduledJob {
+  return {
+    name: 'documents',
+    cron: '* * * * *',
+    catchUpAtStart: true,
+    // Started, not awaited: rendering a backlog must not hold up start-up, and a drain already
+    // running is joined rather than doubled.
+    run: async () => {
+      // Each document's failure is logged and kept for the next sweep where it happens.
+      sendOwed().catch(() => undefined);
+      return 'started';
+    },
+  };
+}
+
 /** "reminders: on (24h, 2h before, Asia/Kolkata)". */
 export function remindersFeature(offsetsMinutes: readonly number[], timezone: string): FeatureStatus {
   return { name: 'reminders', kind: 'service', on: true, detail: `${offsetsMinutes.map(offsetLabel).join(', ')} before, ${timezone}` };

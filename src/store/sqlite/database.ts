@@ -12,6 +12,7 @@ import { ADMIN_MIGRATION } from './migrations/003-admin.js';
 import { PAYMENTS_MIGRATION } from './migrations/004-payments.js';
 import { SHEETS_MIGRATION } from './migrations/005-sheets.js';
 import { REMINDERS_MIGRATION } from './migrations/006-reminders.js';
+import { OWED_DOCUMENTS_MIGRATION } from './migrations/007-owed-documents.js';
 
 /**
  * Ordered schema changes. Never edit or reorder an entry that has shipped: files in the field were
@@ -117,6 +118,7 @@ export const MIGRATIONS: readonly string[] = [
   PAYMENTS_MIGRATION,
   SHEETS_MIGRATION,
   REMINDERS_MIGRATION,
+  OWED_DOCUMENTS_MIGRATION,
 ];
 
 /**

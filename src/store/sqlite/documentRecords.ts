@@ -15,6 +15,26 @@ export interface PatientDocumentRecord {
   createdAt: string;
 }
 
+/** A document a patient is still to be sent (see migration 007). */
+export interface OwedDocument {
+  appointmentId: string;
+  kind: OwedDocumentKind;
+  owedAt: string;
+  attempts: number;
+  lastError: string | null;
+}
+
+/** Documents that are made and pushed after the turn that earned them. */
+export type OwedDocumentKind = 'confirmation';
+
+interface OwedRow {
+  appointment_id: string;
+  kind: OwedDocumentKind;
+  owed_at: string;
+  attempts: number;
+  last_error: string | null;
+}
+
 interface DocumentRow {
   appointment_id: string;
   kind: PatientDocumentKind;
@@ -42,6 +62,14 @@ export class SqliteDocumentRecords {
       insertInvoice: db.prepare<[string, string, string]>('INSERT INTO invoices (invoice_no, appointment_id, issued_at) VALUES (?, ?, ?)'),
       document: db.prepare<[string, string], DocumentRow>('SELECT * FROM patient_documents WHERE appointment_id = ? AND kind = ?'),
       replaceFile: db.prepare<[string, string, string]>('UPDATE patient_documents SET file_id = ? WHERE appointment_id = ? AND kind = ?'),
+      owe: db.prepare<[string, string, string]>(
+        'INSERT INTO owed_documents (appointment_id, kind, owed_at) VALUES (?, ?, ?) ON CONFLICT(appointment_id, kind) DO NOTHING',
+      ),
+      owed: db.prepare<[number, number], OwedRow>('SELECT * FROM owed_documents WHERE attempts < ? ORDER BY owed_at, appointment_id LIMIT ?'),
+      settle: db.prepare<[string, string]>('DELETE FROM owed_documents WHERE appointment_id = ? AND kind = ?'),
+      owedFailed: db.prepare<[string, string, string]>(
+        'UPDATE owed_documents SET attempts = attempts + 1, last_error = ? WHERE appointment_id = ? AND kind = ? RETURNING attempts',
+      ),
       insertDocument: db.prepare<[DocumentRow]>(
         `INSERT INTO patient_documents (appointment_id, kind, file_id, file_name, created_at)
          VALUES (@appointment_id, @kind, @file_id, @file_name, @created_at) ON CONFLICT(appointment_id, kind) DO NOTHING`,
@@ -94,5 +122,32 @@ export class SqliteDocumentRecords {
       created_at: toIsoInstant(record.createdAt),
     });
     return this.getDocument(record.appointmentId, record.kind)!;
+  }
+
+  /** Records that the patient is owed a document (once, however often it is called). */
+  oweDocument(appointmentId: string, kind: OwedDocumentKind, now: Date): void {
+    this.statements.owe.run(appointmentId, kind, toIsoInstant(now));
+  }
+
+  /** Documents still owed that have failed fewer than `maxAttempts` times, oldest first. */
+  owedDocuments(maxAttempts: number, limit: number): OwedDocument[] {
+    return this.statements.owed.all(maxAttempts, limit).map((row) => ({
+      appointmentId: row.appointment_id,
+      kind: row.kind,
+      owedAt: row.owed_at,
+      attempts: row.attempts,
+      lastError: row.last_error,
+    }));
+  }
+
+  /** The document was handed to the outbox (or is no longer owed): the debt is settled. */
+  settleOwedDocument(appointmentId: string, kind: OwedDocumentKind): void {
+    this.statements.settle.run(appointmentId, kind);
+  }
+
+  /** Counts a failed attempt; resolves with the attempts made so far. */
+  owedDocumentFailed(appointmentId: string, kind: OwedDocumentKind, error: string): number {
+    const row = this.statements.owedFailed.get(error.slice(0, 500), appointmentId, kind) as { attempts: number } | undefined;
+    return row?.attempts ?? 0;
   }
 }

@@ -46,7 +46,10 @@ const LAST_ERROR_LENGTH = 500;
 export class SqliteOutbox implements Outbox {
   private readonly statements;
   private readonly pulled: ReadonlySet<DeliveryChannel>;
-  private readonly listeners = new Set<(channel: DeliveryChannel) => void>();
+  private readonly listeners = new Set<(channel: DeliveryChannel, chatId?: string) => void>();
+  private readonly markSentInOneTransaction;
+  /** {@link pendingInChat} per limit: a literal LIMIT runs several times faster than a bound one. */
+  private readonly pendingInChatByLimit = new Map<number, Database.Statement<[string, string, number], EntryRow>>();
 
   constructor(
     private readonly db: Database.Database,
@@ -98,6 +101,10 @@ export class SqliteOutbox implements Outbox {
       ),
       deleteOlderThan: db.prepare<[string]>(`DELETE FROM outbox WHERE created_at < ? AND state != 'pending'`),
     };
+    const { markSent } = this.statements;
+    this.markSentInOneTransaction = db.transaction((marks: readonly { id: number; at: Date }[]) => {
+      for (const mark of marks) markSent.run(toIsoInstant(mark.at), mark.id);
+    });
   }
 
   async push(
@@ -116,7 +123,7 @@ export class SqliteOutbox implements Outbox {
         );
       })
       .immediate();
-    if (written.length > 0) this.announce(route.channel);
+    if (written.length > 0) this.announce(route.channel, route.chatId);
     return written;
   }
 
@@ -132,9 +139,12 @@ export class SqliteOutbox implements Outbox {
     return this.appendInTransaction(route, entries, now);
   }
 
-  /** Wakes the channel's sender (after a commit that added entries). */
-  announce(channel: DeliveryChannel): void {
-    for (const listener of this.listeners) listener(channel);
+  /**
+   * Wakes the channel's sender (after a commit that added entries). Naming the chat lets the sender
+   * go straight to it; without one it looks through the whole channel.
+   */
+  announce(channel: DeliveryChannel, chatId?: string): void {
+    for (const listener of this.listeners) listener(channel, chatId);
   }
 
   async listAfter(route: DeliveryRoute, afterSeq: number, limit: number, options: { includePatient?: boolean } = {}): Promise<OutboxEntry[]> {
@@ -158,8 +168,27 @@ export class SqliteOutbox implements Outbox {
     return row && toEntry(row);
   }
 
+  async pendingInChat(route: DeliveryRoute, limit: number, afterId = 0): Promise<OutboxEntry[]> {
+    // Written into the statement, so always a whole number.
+    const max = Math.max(0, Math.min(Math.floor(limit), 1_000_000)) || 0;
+    let statement = this.pendingInChatByLimit.get(max);
+    if (!statement) {
+      statement = this.db.prepare<[string, string, number], EntryRow>(
+        `SELECT * FROM outbox WHERE channel = ? AND chat_id = ? AND state = 'pending' AND id > ? ORDER BY id LIMIT ${max}`,
+      );
+      // The sender asks with one limit; other limits are prepared but not kept.
+      if (this.pendingInChatByLimit.size < 4) this.pendingInChatByLimit.set(max, statement);
+    }
+    return statement.all(route.channel, route.chatId, afterId).map(toEntry);
+  }
+
   async markSent(id: number, now: Date): Promise<void> {
     this.statements.markSent.run(toIsoInstant(now), id);
+  }
+
+  async markSentMany(marks: readonly { id: number; at: Date }[]): Promise<void> {
+    if (marks.length === 0) return;
+    this.markSentInOneTransaction.immediate(marks);
   }
 
   async markAttemptFailed(id: number, error: string, now: Date): Promise<void> {
@@ -183,7 +212,7 @@ export class SqliteOutbox implements Outbox {
     return this.statements.deleteOlderThan.run(toIsoInstant(cutoff)).changes;
   }
 
-  onPush(listener: (channel: DeliveryChannel) => void): () => void {
+  onPush(listener: (channel: DeliveryChannel, chatId?: string) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }

@@ -61,7 +61,7 @@ export class SqliteSessionStore implements SessionStore {
         return this.outbox.appendTurn(ref, turn, turn.now);
       })
       .immediate();
-    if (written.length > 0) this.outbox.announce(ref.channel);
+    if (written.length > 0) this.outbox.announce(ref.channel, ref.chatId);
   }
 
   async delete(ref: ConversationRef): Promise<void> {

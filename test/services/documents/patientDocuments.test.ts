@@ -9,9 +9,15 @@ import path from 'node:path';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Appointment } from '../../../src/core/domain.js';
+import type { DocumentRenderer } from '../../../src/core/ports.js';
 import { menuLabels, textOf } from '../../support/engineHarness.js';
 import { walkTo } from '../../support/clinicFixture.js';
-import { createPaymentHarness, type PaymentHarness } from '../payments/paymentHarness.js';
+import { pino } from 'pino';
+import { OutboxAdminAlerts, OutboxNotifier } from '../../../src/services/delivery/notifier.js';
+import { PatientDocumentService } from '../../../src/services/documents/patientDocuments.js';
+import { sharedPdfRenderer } from '../../../src/services/documents/sharedRenderer.js';
+import { TEST_SETTINGS } from '../../support/engineHarness.js';
+import { ADMIN_CHAT, createPaymentHarness, type PaymentHarness } from '../payments/paymentHarness.js';
 import { embeddedFonts } from './pdfInspect.js';
 
 let t: PaymentHarness;
@@ -98,14 +104,90 @@ describe('the invoice PDF', () => {
 });
 
 describe('the confirmation PDF', () => {
-  it('is sent with a pay-at-clinic confirmation and says the fee is due at the clinic', async () => {
+  it('follows a pay-at-clinic confirmation and says the fee is due at the clinic', async () => {
     const p = t.h.patient('chat-clinic');
     await walkTo(p, 'SELECTING_PAYMENT_MODE');
     const replies = await p.tap('Pay at the clinic');
-    const document = replies.find((r) => r.kind === 'document');
-    expect(document?.kind === 'document' && document.caption).toBe('Your appointment confirmation (PDF)');
-    const lines = await pdfLines(document!.kind === 'document' ? document!.bytes : new Uint8Array());
+    // The turn answers at once with the text; the PDF is pushed right after it, never inside it.
+    expect(textOf(replies)).toContain('Appointment confirmed');
+    expect(replies.some((r) => r.kind === 'document')).toBe(false);
+    const document = await t.confirmationPushed(p.ref);
+    expect(document?.caption).toBe('Your appointment confirmation (PDF)');
+    // In the chat it comes after everything the booking's turn said.
+    const chat = await t.h.outbox.listAfter(p.ref, 0, 1000);
+    const confirmedAt = chat.findIndex((entry) => entry.message.kind === 'text' && entry.message.text.includes('Appointment confirmed'));
+    const pdfAt = chat.findIndex((entry) => entry.message.kind === 'document');
+    expect(confirmedAt).toBeGreaterThanOrEqual(0);
+    expect(pdfAt).toBe(chat.length - 1);
+    const lines = await pdfLines(document!.bytes);
     expect(lines).toEqual(expect.arrayContaining(['Appointment confirmation', 'Patient: Asha Rao', 'Fee: ₹500.00', 'Payment mode: At the clinic', 'Payment status: To be paid at the clinic', 'Appointment status: Confirmed']));
+  });
+});
+
+describe('confirmation PDFs owed after the turn', () => {
+  /** A pay-at-clinic booking confirmed in the store, as the flow leaves it. */
+  async function confirmedAtClinic(chatId: string): Promise<Appointment> {
+    const p = t.h.patient(chatId);
+    await walkTo(p, 'SELECTING_PAYMENT_MODE');
+    const [held] = await t.h.store.listAppointments({ conversation: p.ref });
+    return t.h.store.confirmAppointment(held!.id, { paymentMode: 'CLINIC', paymentStatus: 'PAY_AT_CLINIC' }, t.h.clock.now());
+  }
+
+  /** A second service on the same file, as after a restart. */
+  function restartedService(renderer: DocumentRenderer = sharedPdfRenderer(pino({ level: 'silent' }))): PatientDocumentService {
+    return new PatientDocumentService({
+      db: t.h.db,
+      store: t.h.store,
+      files: t.h.documents,
+      renderer,
+      notifier: new OutboxNotifier(t.h.outbox, t.h.documents, t.h.clock),
+      alerts: new OutboxAdminAlerts({ outbox: t.h.outbox, clock: t.h.clock, logger: pino({ level: 'silent' }), channel: 'telegram-admin', adminChatIds: [ADMIN_CHAT] }),
+      clock: t.h.clock,
+      logger: pino({ level: 'silent' }),
+      clinic: TEST_SETTINGS.clinic,
+    });
+  }
+
+  const documentsPushed = async (chatId: string) =>
+    (await t.pushes({ channel: 'web', chatId })).filter((entry) => entry.message.kind === 'document');
+
+  it('survives a crash before it was sent: the next process sends it, once, however many sweeps race', async () => {
+    const appointment = await confirmedAtClinic('chat-crash');
+    // The turn promised the PDF, then the process died before making it.
+    await t.services.documents.oweConfirmation(appointment);
+    const restarted = restartedService();
+    await Promise.all([restarted.sendOwed(), restarted.sendOwed(), t.services.documents.sendOwed()]);
+    await restarted.sendOwed();
+    const pushed = await documentsPushed('chat-crash');
+    expect(pushed.map((entry) => entry.message.kind === 'document' && entry.message.fileName)).toEqual([`confirmation-${appointment.id}.pdf`]);
+    expect(t.h.db.prepare('SELECT COUNT(*) AS n FROM owed_documents').get()).toEqual({ n: 0 });
+  });
+
+  it('is not sent when the appointment was cancelled before it was made', async () => {
+    const appointment = await confirmedAtClinic('chat-cancelled');
+    await t.services.documents.oweConfirmation(appointment);
+    await t.h.store.updateAppointment(appointment.id, { status: 'CANCELLED' }, t.h.clock.now());
+    await t.services.documents.sendOwed();
+    expect(await documentsPushed('chat-cancelled')).toEqual([]);
+    expect(t.h.db.prepare('SELECT COUNT(*) AS n FROM owed_documents').get()).toEqual({ n: 0 });
+  });
+
+  it('stays owed while it cannot be made, and after five failed sweeps the admins are told once', async () => {
+    const appointment = await confirmedAtClinic('chat-broken');
+    const failing = {
+      renderConfirmation: () => Promise.reject(new Error('render worker ran out of memory')),
+      renderInvoice: () => Promise.reject(new Error('render worker ran out of memory')),
+    };
+    const broken = restartedService(failing);
+    await broken.oweConfirmation(appointment);
+    for (let sweep = 1; sweep <= 6; sweep += 1) await broken.sendOwed();
+    expect(await documentsPushed('chat-broken')).toEqual([]);
+    expect(t.h.db.prepare('SELECT attempts, last_error FROM owed_documents WHERE appointment_id = ?').get(appointment.id)).toEqual({
+      attempts: 5,
+      last_error: 'render worker ran out of memory',
+    });
+    const alerts = (await t.adminTexts()).filter((text) => text.includes('could not be made'));
+    expect(alerts).toEqual([expect.stringContaining(appointment.id)]);
   });
 });
 

@@ -4,8 +4,10 @@
  * do with Devanagari (one glyph per character, no conjuncts) is what the README says.
  */
 import { extractText, getDocumentProxy } from 'unpdf';
-import { describe, expect, it } from 'vitest';
+import { jsPDF } from 'jspdf';
+import { describe, expect, it, vi } from 'vitest';
 import type { Appointment } from '../../../src/core/domain.js';
+import { parsedFontCache } from '../../../src/services/documents/parsedFontCache.js';
 import { JsPdfDocumentRenderer } from '../../../src/services/documents/pdfRenderer.js';
 import { TEST_SETTINGS } from '../../support/engineHarness.js';
 import { drawnRuns, embeddedFonts } from './pdfInspect.js';
@@ -44,6 +46,28 @@ function appointment(name: string): Appointment {
 
 async function invoiceFor(name: string, clinicInfo = clinic): Promise<Uint8Array> {
   return renderer.renderInvoice(appointment(name), clinicInfo, { specialty: 'General Physician', issuedAt: new Date('2026-11-21T05:00:00Z'), invoiceNo: 'INV-2026-000007' });
+}
+
+async function confirmationFor(name: string): Promise<Uint8Array> {
+  return renderer.renderConfirmation(appointment(name), clinic, { specialty: 'General Physician', issuedAt: new Date('2026-11-21T05:00:00Z') });
+}
+
+/** The PDF's bytes as text, without what differs from one render to the next: the creation date and the file ID. */
+function withoutRenderStamp(bytes: Uint8Array): string {
+  const pdf = Buffer.from(bytes).toString('latin1');
+  expect(pdf).toMatch(/\/CreationDate \(D:[^)]*\)/);
+  return pdf.replace(/\/CreationDate \(D:[^)]*\)/g, '').replace(/\/ID \[ <[0-9a-fA-F]+> <[0-9a-fA-F]+> \]/g, '');
+}
+
+/** Size of each embedded font program before compression (its /Length1), by font name. */
+function fontProgramSizes(bytes: Uint8Array): Record<string, number> {
+  const pdf = Buffer.from(bytes).toString('latin1');
+  const sizes: Record<string, number> = {};
+  for (const [, name, file] of pdf.matchAll(/\/FontName \/(\S+)\s+\/FontFile2 (\d+) 0 R/g)) {
+    const length1 = new RegExp(`\\n${file} 0 obj\\s*<<[^>]*/Length1 (\\d+)`).exec(pdf)?.[1];
+    sizes[name!] = Number(length1);
+  }
+  return sizes;
 }
 
 async function textItems(bytes: Uint8Array) {
@@ -132,5 +156,64 @@ describe('Devanagari, as far as jsPDF can draw it', () => {
     expect(await lines(bytes)).toContain('Patient: क्षमा (Kshama)');
     // क ् ष म ा: a shaping engine would draw the conjunct क्ष as one glyph (4 in all); jsPDF draws 5.
     expect(drawnRuns(bytes).filter((run) => run.font === 'NotoSansDevanagari')).toEqual([{ font: 'NotoSansDevanagari', glyphs: 5 }]);
+  });
+});
+
+describe('documents rendered one after another', () => {
+  it('each holds exactly its own text and fonts, whatever was rendered before it', async () => {
+    parsedFontCache()?.clear();
+    const first = { latin: await confirmationFor('Zoë Müller'), devanagari: await invoiceFor('आशा राव') };
+    const latin = await confirmationFor('Zoë Müller');
+    const devanagari = await invoiceFor('आशा राव');
+    const ravi = await invoiceFor('Ravi Kumar');
+
+    const latinLines = await lines(latin);
+    expect(latinLines).toContain('Patient: Zoë Müller');
+    expect(latinLines.join('\n')).not.toMatch(/आशा|Asha|Ravi/);
+    expect(latinLines).toEqual(await lines(first.latin));
+    expect(embeddedFonts(latin)).toEqual(['DejaVuSerif']);
+
+    const devanagariLines = await lines(devanagari);
+    expect(devanagariLines).toContain('Patient: आशा राव (Asha Rav)');
+    expect(devanagariLines.join('\n')).not.toMatch(/Zoë|Müller|Ravi/);
+    expect(devanagariLines).toEqual(await lines(first.devanagari));
+
+    const raviLines = await lines(ravi);
+    expect(raviLines).toContain('Patient: Ravi Kumar');
+    expect(raviLines.join('\n')).not.toMatch(/आशा|Asha|Zoë|Müller/);
+    expect(embeddedFonts(ravi)).toEqual(['DejaVuSerif']);
+  });
+
+  it('a document after ones with accents and Devanagari is byte for byte the one rendered first with freshly read fonts', async () => {
+    parsedFontCache()?.clear();
+    const fresh = { ascii: await invoiceFor('Ravi Kumar'), devanagari: await invoiceFor('Asha राव') };
+
+    // Other glyphs in both fonts, and a second Devanagari document before the one compared.
+    await invoiceFor('Zoë Łukasz Müller-Ölçek');
+    await confirmationFor('क्षमा किशोर Ærø');
+    const devanagari = await invoiceFor('Asha राव');
+    await invoiceFor('ऋषि Ñuñez');
+    const ascii = await invoiceFor('Ravi Kumar');
+
+    expect(Object.keys(fontProgramSizes(fresh.devanagari))).toEqual(['DejaVuSerif', 'NotoSansDevanagari']);
+    expect(fontProgramSizes(ascii)).toEqual(fontProgramSizes(fresh.ascii));
+    expect(withoutRenderStamp(ascii)).toBe(withoutRenderStamp(fresh.ascii));
+    expect(fontProgramSizes(devanagari)).toEqual(fontProgramSizes(fresh.devanagari));
+    expect(withoutRenderStamp(devanagari)).toBe(withoutRenderStamp(fresh.devanagari));
+  });
+
+  it('parses each font file once, not once per document', async () => {
+    parsedFontCache()?.clear();
+    const parse = vi.spyOn((jsPDF.API as unknown as { TTFFont: { prototype: { parse(): unknown } } }).TTFFont.prototype, 'parse');
+    try {
+      await invoiceFor('Asha राव');
+      await invoiceFor('आशा राव');
+      await confirmationFor('Ravi Kumar');
+      // DejaVu Serif and Noto Sans Devanagari once each, where every document used to parse its own.
+      expect(parse).toHaveBeenCalledTimes(2);
+      expect(parsedFontCache()?.size).toBe(2);
+    } finally {
+      parse.mockRestore();
+    }
   });
 });

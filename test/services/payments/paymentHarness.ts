@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { pino } from 'pino';
 import { loadConfig } from '../../../src/config.js';
-import type { DeliveryRoute, OutboxEntry } from '../../../src/core/delivery.js';
+import { toOutbound, type DeliveryRoute, type OutboxEntry } from '../../../src/core/delivery.js';
+import type { Outbound } from '../../../src/core/messages.js';
 import type { Channel } from '../../../src/core/messages.js';
 import { OutboxAdminAlerts, OutboxNotifier } from '../../../src/services/delivery/notifier.js';
 import { createPaymentServices, type PaymentServices } from '../../../src/services/payments/paymentsComponent.js';
@@ -29,6 +30,8 @@ export interface PaymentHarness {
   send(event: RazorpayEvent, options?: { eventId?: string; indent?: number }): Promise<number>;
   /** Bot entries pushed to a chat (not replies), oldest first. */
   pushes(route: DeliveryRoute): Promise<OutboxEntry[]>;
+  /** The confirmation PDF pushed to a chat after the turn that booked (waits for it to be made). */
+  confirmationPushed(route: DeliveryRoute): Promise<Extract<Outbound, { kind: 'document' }> | undefined>;
   /** Texts the admins were sent. */
   adminTexts(): Promise<string[]>;
   /** Books up to the payment step and taps "Pay online now"; returns the held appointment id. */
@@ -92,6 +95,13 @@ export async function createPaymentHarness(options: { channel?: Channel } = {}):
     },
     async pushes(route) {
       return (await h.outbox.listAfter(route, 0, 1000)).filter((entry) => entry.inReplyTo === null);
+    },
+    async confirmationPushed(route) {
+      await services.documents.sendOwed();
+      const pushed = (await h.outbox.listAfter(route, 0, 1000)).filter((entry) => entry.inReplyTo === null);
+      const entry = pushed.find((e) => e.message.kind === 'document' && e.message.fileName.startsWith('confirmation-'));
+      const document = entry && (await toOutbound(entry.message, h.documents));
+      return document?.kind === 'document' ? document : undefined;
     },
     async adminTexts() {
       const entries = await h.outbox.listAfter({ channel: 'telegram-admin', chatId: ADMIN_CHAT }, 0, 1000);

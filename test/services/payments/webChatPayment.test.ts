@@ -130,7 +130,10 @@ describe('paying online on web chat', () => {
 
     const clinic = await say(t.base, sessionId, { text: 'Pay at the clinic' });
     expect(clinic.map((m) => m.text).join('\n')).toContain('Appointment confirmed');
-    expect(clinic.find((m) => m.kind === 'document')?.fileName).toBe(`confirmation-${appointmentId}.pdf`);
+    // The PDF follows the confirmation text as the chat's next message.
+    expect(clinic.some((m) => m.kind === 'document')).toBe(false);
+    const after = await historyWhen(sessionId, (messages) => messages.some((m) => m.kind === 'document'));
+    expect(after.find((m) => m.kind === 'document')?.fileName).toBe(`confirmation-${appointmentId}.pdf`);
   });
 
   it('refuses wrong and missing signatures with 400 and changes nothing', async () => {

@@ -91,15 +91,62 @@ describe('SqliteOutbox', () => {
     expect(texts(await outbox.pendingHeads('telegram', 10))).toEqual(['waiting']);
   });
 
-  it('announces pushes so the channel sender wakes up', async () => {
-    const heard: string[] = [];
-    const stop = outbox.onPush((channel) => heard.push(channel));
+  it('announces pushes, naming the chat, so the channel sender wakes up', async () => {
+    const heard: [string, string | undefined][] = [];
+    const stop = outbox.onPush((channel, chatId) => heard.push([channel, chatId]));
     await outbox.push(TG, [text('hello')], NOW);
     await outbox.push(TG, [text('again')], NOW, { dedupeKey: 'k' });
     await outbox.push(TG, [text('again')], NOW, { dedupeKey: 'k' });
+    const sessions = new SqliteSessionStore(db, outbox);
+    await sessions.commitTurn({ channel: 'telegram', chatId: '1002' }, newSession(NOW), { messageId: 'm1', patient: text('hi'), replies: [text('Welcome')], now: NOW });
+    outbox.announce('telegram');
     stop();
     await outbox.push(TG, [text('unheard')], NOW);
-    expect(heard).toEqual(['telegram', 'telegram']);
+    expect(heard).toEqual([
+      ['telegram', '1001'],
+      ['telegram', '1001'],
+      ['telegram', '1002'],
+      ['telegram', undefined],
+    ]);
+  });
+
+  it('reads a chat\'s pending entries in order, a few at a time', async () => {
+    const written = await outbox.push(TG, ['1', '2', '3', '4', '5'].map(text), NOW);
+    await outbox.push({ channel: 'telegram', chatId: '1002' }, [text('other chat')], NOW);
+    await outbox.push({ channel: 'whatsapp', chatId: '1001' }, [text('other channel')], NOW);
+    await outbox.markSent(written[0]!.id, NOW);
+    await outbox.markUndeliverable(written[2]!.id, 'chat not found', NOW);
+    expect(texts(await outbox.pendingInChat(TG, 2))).toEqual(['2', '4']);
+    expect(texts(await outbox.pendingInChat(TG, 10))).toEqual(['2', '4', '5']);
+    expect(await outbox.pendingInChat(TG, 0)).toEqual([]);
+    // Entries up to a given one are skipped (their "sent" mark is not written yet).
+    expect(texts(await outbox.pendingInChat(TG, 10, written[3]!.id))).toEqual(['5']);
+    expect(texts(await outbox.pendingInChat({ channel: 'telegram', chatId: '1002' }, 10, written[4]!.id))).toEqual(['other chat']);
+  });
+
+  it('marks many entries sent in one transaction, each with its own time, leaving other states alone', async () => {
+    const written = await outbox.push(TG, ['1', '2', '3', '4'].map(text), NOW);
+    const [a, b, c, d] = written.map((e) => e.id) as [number, number, number, number];
+    await outbox.markUndeliverable(c, 'bot was blocked by the user', NOW);
+    await outbox.markSentMany([]);
+    await outbox.markSentMany([
+      { id: a, at: minutesAfter(NOW, 1) },
+      { id: b, at: minutesAfter(NOW, 2) },
+      { id: c, at: minutesAfter(NOW, 3) },
+    ]);
+    const rows = db.prepare(`SELECT id, state, attempts, updated_at FROM outbox WHERE id IN (?, ?, ?, ?) ORDER BY id`).all(a, b, c, d);
+    expect(rows).toEqual([
+      { id: a, state: 'sent', attempts: 1, updated_at: minutesAfter(NOW, 1).toISOString() },
+      { id: b, state: 'sent', attempts: 1, updated_at: minutesAfter(NOW, 2).toISOString() },
+      { id: c, state: 'undeliverable', attempts: 1, updated_at: NOW.toISOString() },
+      { id: d, state: 'pending', attempts: 0, updated_at: NOW.toISOString() },
+    ]);
+
+    // All or nothing: a failure on the second mark leaves the first unwritten too.
+    db.exec(`CREATE TRIGGER fail_mark BEFORE UPDATE ON outbox WHEN NEW.id = ${d} BEGIN SELECT RAISE(ABORT, 'disk full'); END;`);
+    const [e] = await outbox.push(TG, [text('5')], NOW);
+    await expect(outbox.markSentMany([{ id: e!.id, at: NOW }, { id: d, at: NOW }])).rejects.toThrow('disk full');
+    expect(texts(await outbox.pendingInChat(TG, 10))).toEqual(['4', '5']);
   });
 });
 
