@@ -62,12 +62,26 @@ export function pageSlotsByDate(slots: SlotUsage[], pageSize: number): SlotPage[
   return pages;
 }
 
-/** "Sat, 21 Nov 2026". */
-export function formatDate(date: string): string {
-  return DateTime.fromISO(date).setLocale('en-IN').toFormat('ccc, d LLL yyyy');
+/**
+ * Remembers the results of a pure formatter of short strings. Menus and messages format the same few
+ * hundred dates and times over and over, and a luxon parse and format costs far more than a lookup.
+ */
+function remembered(format: (value: string) => string, capacity = 2_000): (value: string) => string {
+  const known = new Map<string, string>();
+  return (value) => {
+    let formatted = known.get(value);
+    if (formatted === undefined) {
+      formatted = format(value);
+      // Bounded: odd inputs (typed by staff in a sheet) cannot grow it without limit.
+      if (known.size >= capacity) known.clear();
+      known.set(value, formatted);
+    }
+    return formatted;
+  };
 }
 
+/** "Sat, 21 Nov 2026". */
+export const formatDate: (date: string) => string = remembered((date) => DateTime.fromISO(date).setLocale('en-IN').toFormat('ccc, d LLL yyyy'));
+
 /** "10:30 AM". */
-export function formatTime(time: string): string {
-  return DateTime.fromISO(`2000-01-01T${time}`).setLocale('en-US').toFormat('h:mm a');
-}
+export const formatTime: (time: string) => string = remembered((time) => DateTime.fromISO(`2000-01-01T${time}`).setLocale('en-US').toFormat('h:mm a'));
