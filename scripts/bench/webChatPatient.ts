@@ -26,12 +26,21 @@ export function lettersOf(n: number): string {
 
 /** Talks to one service; collects the latency of every message (resends included) and counts resends. */
 export class PageLikeClient {
+  /** Every message's latency, the first of each conversation included. */
   readonly latencies: number[] = [];
+  /**
+   * The first message of each conversation. In a burst of new patients it also waits for its
+   * connection to be taken: Node serves requests on connections already open before it accepts new
+   * ones, so newcomers queue for capacity while conversations under way keep moving.
+   */
+  readonly openingLatencies: number[] = [];
+  /** The messages after the first: what a patient in a conversation waits for. */
+  readonly followingLatencies: number[] = [];
   resends = 0;
 
   constructor(private readonly base: string) {}
 
-  async post(session: string, body: object): Promise<ApiMessage[]> {
+  async post(session: string, body: object, opening = false): Promise<ApiMessage[]> {
     const t0 = performance.now();
     const key = randomUUID();
     for (let attempt = 0; ; attempt++) {
@@ -43,7 +52,9 @@ export class PageLikeClient {
         });
         const json = (await response.json()) as { messages?: ApiMessage[] };
         if (response.ok && json.messages) {
-          this.latencies.push(since(t0));
+          const latency = since(t0);
+          this.latencies.push(latency);
+          (opening ? this.openingLatencies : this.followingLatencies).push(latency);
           return json.messages;
         }
         if (!(response.status >= 500 || response.status === 408 || response.status === 429) || attempt >= PAGE_RETRY_DELAYS_MS.length) {
@@ -63,9 +74,8 @@ export class PageLikeClient {
    * a time taken meanwhile brings the menu back and another is picked. Resolves true once confirmed.
    */
   async book(session: string, i: number, doctors: number, name = `Patient ${lettersOf(i)}`): Promise<boolean> {
-    for (const text of ['hi', 'Book an appointment', name, `98765 ${String(10000 + i).slice(-5)}`, '34', 'Female', 'fever']) {
-      await this.post(session, { text });
-    }
+    const answers = ['hi', 'Book an appointment', name, `98765 ${String(10000 + i).slice(-5)}`, '34', 'Female', 'fever'];
+    for (const [step, text] of answers.entries()) await this.post(session, { text }, step === 0);
     let menu = (await this.post(session, { text: String((i % doctors) + 1) })).find((m) => m.kind === 'menu');
     for (let attempt = 0; attempt < 10 && menu; attempt++) {
       const times = (menu.options ?? []).filter((o) => /\d{1,2}:\d{2}/.test(o.label));

@@ -23,11 +23,14 @@ export function patientCancelledAlert(appointment: Appointment): { text: string;
   return { text: `❌ Cancelled by the patient: ${summary(appointment)}`, dedupeKey: `alert:patient-cancelled:${appointment.id}` };
 }
 
-/** Alert for a paid appointment the patient cancelled: the fee is to be refunded. */
-export function refundDueAlert(appointment: Appointment): { text: string; dedupeKey: string } {
+/**
+ * Alert for a paid appointment that was cancelled (by the patient, or `where` it was, e.g. "in the
+ * sheet"): the fee is to be refunded.
+ */
+export function refundDueAlert(appointment: Appointment, where?: string): { text: string; dedupeKey: string } {
   const payment = appointment.paymentId ? ` (payment ${appointment.paymentId})` : '';
   return {
-    text: `💸 Refund due: ${summary(appointment)} cancelled after paying online${payment}. Send /refunds for the list.`,
+    text: `💸 Refund due: ${summary(appointment)} cancelled${where ? ` ${where}` : ''} after paying online${payment}. Send /refunds for the list.`,
     dedupeKey: `alert:refund-due:${appointment.id}`,
   };
 }

@@ -36,7 +36,7 @@ export async function sheetsStoreComponent(ctx: AppContext): Promise<AppComponen
     return undefined;
   }
   await store.open();
-  await store.notifyThrough(ctx.notifier);
+  await store.notifyThrough(ctx.notifier, ctx.alerts);
   const sheetId = config.google.sheetId;
   return {
     name: 'sheets',

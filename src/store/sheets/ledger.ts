@@ -62,6 +62,9 @@ export class SheetLedger {
       dropWalkIn: db.prepare<[string]>('DELETE FROM sheet_walk_ins WHERE appointment_id = ?'),
       setStatus: db.prepare<[string, string, string]>('UPDATE appointments SET status = ?, updated_at = ? WHERE id = ?'),
       setNotes: db.prepare<[string, string]>('UPDATE appointments SET notes = ? WHERE id = ?'),
+      refundDue: db.prepare<[string, string]>(
+        "UPDATE appointments SET payment_status = 'REFUND_DUE', updated_at = ? WHERE id = ? AND payment_status = 'PAID'",
+      ),
       slotAt: db.prepare<[string, string, string], { id: string; capacity: number }>(
         'SELECT id, capacity FROM slots WHERE doctor_id = ? AND date = ? AND start = ? ORDER BY id LIMIT 1',
       ),
@@ -151,6 +154,16 @@ export class SheetLedger {
     const queued = this.version(id) !== undefined;
     this.s.setStatus.run(status, at, id);
     if (!queued) this.drop(id);
+  }
+
+  /**
+   * A paid appointment staff cancelled: its fee is now due back. A change of the bot's, so its row is
+   * written again (the sheet then shows REFUND_DUE). False when it was not paid.
+   */
+  markRefundDue(id: string, at: string): boolean {
+    if (this.s.refundDue.run(at, id).changes === 0) return false;
+    this.enqueue(id, at);
+    return true;
   }
 
   /** A staff edit of Notes; does not queue a write when nothing else was pending. */

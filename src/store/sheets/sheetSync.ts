@@ -50,6 +50,8 @@ import { defaultRetryPolicy, retryDelay, SheetsApiError, withRetries, type Retry
 /** A staff edit the patient must hear about. */
 export interface StaffCancellation {
   appointment: Appointment;
+  /** It had been paid online: the fee is to be refunded (the appointment now says REFUND_DUE). */
+  refundDue: boolean;
 }
 
 export interface SheetSyncOptions {
@@ -535,7 +537,8 @@ export class SheetSync {
             ledger.applyStaffStatus(row.id, sheetStatus, nowIso);
             logger.info({ appointmentId: row.id, from: appointment.status, to: sheetStatus }, 'Status changed in the sheet');
             if (sheetStatus === 'CANCELLED' && CAPACITY_STATUSES.includes(appointment.status)) {
-              notices.push({ appointment: { ...appointment, status: 'CANCELLED' } });
+              const refundDue = ledger.markRefundDue(row.id, nowIso);
+              notices.push({ appointment: { ...appointment, status: 'CANCELLED', ...(refundDue ? { paymentStatus: 'REFUND_DUE' as const } : {}) }, refundDue });
             }
           }
           next.status = sheetStatus;
@@ -624,7 +627,6 @@ export class SheetSync {
 
   private async deliver(notices: StaffCancellation[]): Promise<void> {
     for (const notice of notices) {
-      if (notice.appointment.conversation.chatId === '') continue; // typed in by staff: nobody to message
       if (!this.notify) {
         this.heldNotices.push(notice);
         continue;

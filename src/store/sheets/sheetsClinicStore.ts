@@ -9,8 +9,9 @@
  */
 import type Database from 'better-sqlite3';
 import type { Doctor, Slot } from '../../core/domain.js';
+import { refundDueAlert } from '../../core/admin/alerts.js';
 import { appointmentWhen } from '../../core/flow/describe.js';
-import type { Clock, Notifier } from '../../core/ports.js';
+import type { AdminAlerts, Clock, Notifier } from '../../core/ports.js';
 import type { Logger } from '../../logging.js';
 import { assertSlotShape, SqliteClinicStore, type SqliteClinicStoreOptions } from '../sqlite/clinicStore.js';
 import { getMeta, setMeta } from '../sqlite/database.js';
@@ -43,9 +44,17 @@ export class SheetsClinicStore extends SqliteClinicStore {
     await this.sync.refresh({ strict: true });
   }
 
-  /** Tells patients whose appointment staff cancelled in the sheet, through the outbox. */
-  async notifyThrough(notifier: Notifier): Promise<void> {
-    await this.sync.onStaffCancellation(async ({ appointment }) => {
+  /**
+   * Tells patients whose appointment staff cancelled in the sheet, through the outbox, and the admins
+   * when such an appointment had been paid online (its fee is now due back).
+   */
+  async notifyThrough(notifier: Notifier, alerts?: AdminAlerts): Promise<void> {
+    await this.sync.onStaffCancellation(async ({ appointment, refundDue }) => {
+      if (refundDue) {
+        const alert = refundDueAlert(appointment, 'in the sheet');
+        await alerts?.alert(alert.text, { dedupeKey: alert.dedupeKey });
+      }
+      if (appointment.conversation.chatId === '') return; // typed in by staff: nobody to message
       await notifier.send(
         appointment.conversation,
         [
@@ -53,7 +62,8 @@ export class SheetsClinicStore extends SqliteClinicStore {
             kind: 'text',
             text:
               `The clinic has cancelled your appointment with ${appointment.doctorName} on ${appointmentWhen(appointment)} ` +
-              `(${appointment.id}). Send "menu" to book another time.`,
+              `(${appointment.id}).${refundDue ? ' Your payment will be refunded in full to the original payment method; you need not do anything.' : ''} ` +
+              'Send "menu" to book another time.',
           },
         ],
         { dedupeKey: `sheet-cancelled:${appointment.id}` },

@@ -6,7 +6,8 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SlotUnavailableError } from '../../../src/core/errors.js';
-import { OutboxNotifier } from '../../../src/services/delivery/notifier.js';
+import { pino } from 'pino';
+import { OutboxAdminAlerts, OutboxNotifier } from '../../../src/services/delivery/notifier.js';
 import { DocumentVault } from '../../../src/services/files/documentVault.js';
 import { openClinicDatabase } from '../../../src/store/sqlite/database.js';
 import { SqliteOutbox } from '../../../src/store/sqlite/outbox.js';
@@ -168,6 +169,31 @@ describe('appointments in the sheet', () => {
     // A second refresh does not tell the patient twice, and the sheet keeps staff's spelling.
     await f.store.refresh();
     expect(await outbox.listAfter({ channel: 'telegram', chatId: 'chat-1' }, 0, 10)).toHaveLength(1);
+    db.close();
+  });
+
+  it('staff cancelling a paid appointment makes its refund due, in the sheet too, and tells the patient and the admins once', async () => {
+    const f = await fixture();
+    const db = openClinicDatabase(f.file);
+    const outbox = new SqliteOutbox(db);
+    const alerts = new OutboxAdminAlerts({ outbox, clock: f.clock, logger: pino({ level: 'silent' }), channel: 'telegram-admin', adminChatIds: ['9001'] });
+    await f.store.notifyThrough(new OutboxNotifier(outbox, new DocumentVault(path.join(f.dir, 'docs'), Buffer.alloc(32, 1)), f.clock), alerts);
+    await f.store.upsertDoctor(doctor());
+    await f.store.upsertSlot(slot());
+    const held = await f.store.holdSlot(hold('S1', HOLD_END, 'chat-paid'), NOW);
+    await f.store.confirmAppointment(held.id, { paymentMode: 'ONLINE', paymentStatus: 'PAID' }, NOW);
+    const paid = await f.store.updateAppointment(held.id, { paymentId: 'pay_123' }, NOW);
+    await f.store.flush();
+    staffSets(f.emulator, paid.id, 'Status', 'CANCELLED');
+    await f.store.refresh();
+    await f.store.refresh();
+    expect(await f.store.getAppointment(paid.id)).toMatchObject({ status: 'CANCELLED', paymentStatus: 'REFUND_DUE' });
+    await f.store.flush();
+    expect(recordOf(f.emulator, paid.id)).toMatchObject({ Status: 'CANCELLED', 'Payment Status': 'REFUND_DUE' });
+    const told = await outbox.listAfter({ channel: 'telegram', chatId: 'chat-paid' }, 0, 10);
+    expect(told.map((entry) => ('text' in entry.message ? entry.message.text : ''))).toEqual([expect.stringMatching(/cancelled your appointment.*refunded in full/s)]);
+    const admins = await outbox.listAfter({ channel: 'telegram-admin', chatId: '9001' }, 0, 10);
+    expect(admins.map((entry) => ('text' in entry.message ? entry.message.text : ''))).toEqual([expect.stringMatching(new RegExp(`Refund due: ${paid.id}.*in the sheet.*pay_123`))]);
     db.close();
   });
 
