@@ -312,6 +312,55 @@ export function describeClinicStoreContract(name: string, open: () => Promise<Co
     });
   });
 
+  describe('rescheduleAppointment', () => {
+    async function confirmedOn(slotId: string, chatId: string): Promise<Appointment> {
+      const held = await store.holdSlot(hold(slotId, HOLD_END, chatId), NOW);
+      return store.confirmAppointment(held.id, PAY_AT_CLINIC, NOW);
+    }
+
+    it('moves a confirmed appointment to a free slot of its doctor, freeing the old place in the same step', async () => {
+      await store.upsertSlot(slot({ id: 'S2', date: '2026-11-24', start: '11:30', end: '12:00' }));
+      const booked = await confirmedOn('S1', 'a');
+      await store.updateAppointment(booked.id, { remindersSent: ['1440'], patientConfirmedAt: minutesAfter(NOW, 1) }, minutesAfter(NOW, 1));
+      const moved = await store.rescheduleAppointment(booked.id, 'S2', minutesAfter(NOW, 2));
+      expect(moved).toMatchObject({
+        id: booked.id,
+        status: 'CONFIRMED',
+        slotId: 'S2',
+        date: '2026-11-24',
+        time: '11:30',
+        fee: booked.fee,
+        patient: booked.patient,
+        paymentStatus: 'PAY_AT_CLINIC',
+        remindersSent: [],
+        rescheduledAt: minutesAfter(NOW, 2).toISOString(),
+      });
+      // The patient's "I'll be there" was for the old time.
+      expect(moved.patientConfirmedAt ?? null).toBeNull();
+      expect(await store.getAppointment(booked.id)).toEqual(moved);
+      // The old place is free again and the new one taken.
+      expect((await store.holdSlot(hold('S1', HOLD_END, 'b'), NOW)).status).toBe('HELD');
+      expect(await rejection(store.holdSlot(hold('S2', HOLD_END, 'c'), NOW))).toMatchObject({ reason: 'full' });
+    });
+
+    it('refuses a full, blocked, unknown or other doctor\'s slot and a status that cannot move, changing nothing', async () => {
+      await store.upsertDoctor(doctor({ id: 'D2', name: 'Dr. Other' }));
+      await store.upsertSlot(slot({ id: 'FULL', start: '12:00', end: '12:30' }));
+      await store.upsertSlot(slot({ id: 'SHUT', start: '12:30', end: '13:00', status: 'BLOCKED' }));
+      await store.upsertSlot(slot({ id: 'THEIRS', doctorId: 'D2', start: '13:00', end: '13:30' }));
+      const booked = await confirmedOn('S1', 'a');
+      await confirmedOn('FULL', 'b');
+      expect(await rejection(store.rescheduleAppointment(booked.id, 'FULL', NOW))).toMatchObject({ reason: 'full' });
+      expect(await rejection(store.rescheduleAppointment(booked.id, 'SHUT', NOW))).toMatchObject({ reason: 'blocked' });
+      expect(await rejection(store.rescheduleAppointment(booked.id, 'NOPE', NOW))).toBeInstanceOf(SlotUnavailableError);
+      expect(await rejection(store.rescheduleAppointment(booked.id, 'THEIRS', NOW))).toBeInstanceOf(SlotUnavailableError);
+      expect(await store.getAppointment(booked.id)).toEqual(booked);
+      const held = await store.holdSlot(hold('THEIRS', HOLD_END, 'c'), NOW);
+      expect(await rejection(store.rescheduleAppointment(held.id, 'S1', NOW))).toBeInstanceOf(InvalidTransitionError);
+      expect(await rejection(store.rescheduleAppointment('APT-NOPE', 'S1', NOW))).toBeInstanceOf(AppointmentNotFoundError);
+    });
+  });
+
   describe('expireHolds', () => {
     it('marks lapsed holds EXPIRED, returns them and leaves live ones alone', async () => {
       await store.upsertSlot(slot({ id: 'S2', capacity: 3 }));
