@@ -7,10 +7,15 @@
 export interface BacklogDrainerOptions {
   /** Keys of pending items, oldest first (at most a batch). */
   pending(): string[];
-  /** Does one item; false when it failed and stays pending. */
+  /** Does one item; false (or a rejection) when it failed and stays pending. */
   work(key: string): Promise<boolean>;
   /** Items worked on at once. Default 1. */
   concurrency?: number;
+  /**
+   * Told when the backlog cannot be read (the drain then ends; the next drain reads it again). Items
+   * report their own failures through `work`.
+   */
+  onReadError(error: unknown): void;
 }
 
 export class BacklogDrainer {
@@ -18,7 +23,7 @@ export class BacklogDrainer {
 
   constructor(private readonly options: BacklogDrainerOptions) {}
 
-  /** Works until nothing is pending (or only items that failed in this drain are). */
+  /** Works until nothing is pending (or only items that failed in this drain are). Never rejects. */
   drain(): Promise<void> {
     return (this.running ??= this.loop());
   }
@@ -34,7 +39,13 @@ export class BacklogDrainer {
     const failed = new Set<string>();
     try {
       for (;;) {
-        const batch = this.options.pending().filter((key) => !failed.has(key));
+        let batch: string[];
+        try {
+          batch = this.options.pending().filter((key) => !failed.has(key));
+        } catch (error) {
+          this.options.onReadError(error);
+          return;
+        }
         if (batch.length === 0) {
           // Cleared in the same synchronous step as the empty read: work recorded later starts a new drain.
           this.running = undefined;
@@ -44,7 +55,7 @@ export class BacklogDrainer {
         const worker = async () => {
           while (next < batch.length) {
             const key = batch[next++]!;
-            if (!(await this.options.work(key))) failed.add(key);
+            if (!(await this.options.work(key).catch(() => false))) failed.add(key);
           }
         };
         await Promise.all(Array.from({ length: Math.max(1, this.options.concurrency ?? 1) }, worker));

@@ -50,6 +50,7 @@ export class PatientDocumentService implements PatientDocuments {
       pending: () => (this.closed ? [] : this.records.owedDocuments(OWED_MAX_ATTEMPTS, 100).map((owed) => owed.appointmentId)),
       work: async (appointmentId) => !this.closed && (await this.sendOwedConfirmation(appointmentId)),
       concurrency: OWED_AT_ONCE,
+      onReadError: (error) => options.logger.error({ err: error }, 'owed documents could not be read; the next sweep tries again'),
     });
   }
 

@@ -45,6 +45,7 @@ export class PaymentSettlement {
   private readonly announcements = new BacklogDrainer({
     pending: () => this.options.records.pendingAnnouncements(1000),
     work: (appointmentId) => this.announceOne(appointmentId),
+    onReadError: (error) => this.options.logger.error({ err: error }, 'payments still to announce could not be read; the next sweep tries again'),
   });
 
   constructor(private readonly options: PaymentSettlementOptions) {}
