@@ -321,7 +321,7 @@ export function describeClinicStoreContract(name: string, open: () => Promise<Co
     it('moves a confirmed appointment to a free slot of its doctor, freeing the old place in the same step', async () => {
       await store.upsertSlot(slot({ id: 'S2', date: '2026-11-24', start: '11:30', end: '12:00' }));
       const booked = await confirmedOn('S1', 'a');
-      await store.updateAppointment(booked.id, { remindersSent: ['1440'], patientConfirmedAt: minutesAfter(NOW, 1) }, minutesAfter(NOW, 1));
+      await store.updateAppointment(booked.id, { remindersSent: ['1440'], patientConfirmedAt: minutesAfter(NOW, 1).toISOString() }, minutesAfter(NOW, 1));
       const moved = await store.rescheduleAppointment(booked.id, 'S2', minutesAfter(NOW, 2));
       expect(moved).toMatchObject({
         id: booked.id,
