@@ -10,6 +10,7 @@
   const SESSION_ID_RE = /^[A-Za-z0-9_-]{22,128}$/;
   const GREETING_TEXT = 'menu'; // sent silently on a first visit so the bot shows its main menu
   const POLL_MS = 3000;
+  const FOLLOW_UP_POLL_MS = 800;
   const POLL_MAX_MS = 60000;
   const RETRY_DELAYS_MS = [1000, 2500, 5000, 10000]; // waits before each retry of a send
   const REQUEST_TIMEOUT_MS = 30000;
@@ -350,6 +351,8 @@
       return false;
     }
     renderMessages(result.messages, false);
+    // What follows a turn (a confirmation's PDF) is pushed a moment after it: look for it soon.
+    if (!state.pollInFlight) schedulePoll(FOLLOW_UP_POLL_MS);
     return true;
   }
 

@@ -3,8 +3,9 @@
  * WinAnsi, so "₹", "ë" or "आ" would come out wrong):
  *
  * - DejaVu Serif (dejavu-fonts-ttf) for everything but Devanagari: Latin with accents, Greek,
- *   Cyrillic, the rupee sign. Chosen over DejaVu Sans because jsPDF parses and re-encodes the whole
- *   font for every document, and Serif (3,300 glyphs, 380 kB) costs half the time and size of Sans.
+ *   Cyrillic, the rupee sign. Chosen over DejaVu Sans because jsPDF copies whole font tables into
+ *   every document's subset, and Serif (3,300 glyphs, 380 kB) costs half the time and size of Sans
+ *   (parsing happens once per render thread, see parsedFontCache.ts).
  * - Noto Sans Devanagari regular (@expo-google-fonts/noto-sans-devanagari, OFL) for Devanagari.
  *
  * Each file is read once per process and kept, never per document.

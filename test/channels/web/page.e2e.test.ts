@@ -145,6 +145,8 @@ async function bookAppointment(page: Page, options: { beforePaying?: () => Promi
   expect(id, `no appointment id in: ${text}`).toBeDefined();
   // The bot then offers to take a report for the doctor.
   await button(page, 'No report, finish').waitFor();
+  // The confirmation PDF follows the text a moment later, pushed after the turn, as a download link.
+  await page.getByRole('link', { name: `Download confirmation-${id}.pdf` }).waitFor({ timeout: REPLY_TIMEOUT });
   return id!;
 }
 
