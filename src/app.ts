@@ -27,6 +27,7 @@ import { DocumentVault, loadOrCreateSigningKey } from './services/files/document
 import { createPaymentServices, paymentsComponent } from './services/payments/paymentsComponent.js';
 import { LocalReportStorage } from './services/files/reportStorage.js';
 import { createSchedulerComponent, owedDocumentsJob, paymentReconciliationJob } from './services/scheduler/schedulerComponent.js';
+import { adminChats } from './services/delivery/adminChats.js';
 import { OutboxAdminAlerts, OutboxNotifier } from './services/delivery/notifier.js';
 import { ServiceMetrics } from './services/metrics.js';
 import { MemoryFloodGuard } from './services/rateLimits.js';
@@ -111,14 +112,9 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   );
   const notifier = new OutboxNotifier(outbox, documents, clock);
   // Admins are reached on Telegram only: on the admin bot when there is one, else on the patient bot.
-  const adminsReachable = config.telegram.adminIds.length > 0 && Boolean(config.telegram.botToken || config.telegram.adminBotToken);
-  const alerts = new OutboxAdminAlerts({
-    outbox,
-    clock,
-    logger,
-    channel: config.telegram.adminBotToken ? 'telegram-admin' : 'telegram',
-    adminChatIds: adminsReachable ? config.telegram.adminIds : [],
-  });
+  const admins = adminChats(config.telegram);
+  const adminsReachable = admins.chatIds.length > 0;
+  const alerts = new OutboxAdminAlerts({ outbox, clock, logger, channel: admins.channel, adminChatIds: admins.chatIds });
   const reports = new LocalReportStorage(path.join(config.dataDir, 'reports'));
   // Confirmation and invoice PDFs always; Razorpay payment links when the RAZORPAY_* variables are set.
   const paymentServices = createPaymentServices({ config, db, store, files: documents, notifier, alerts, clock, logger });

@@ -18,11 +18,7 @@ export interface BenchOptions {
   quick: boolean;
 }
 
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
+export { percentile } from '../../src/stats.js';
 
 /** Runs `task(i)` for i in [0, count) with at most `limit` at a time. */
 export async function pool(count: number, limit: number, task: (i: number) => Promise<void>): Promise<void> {

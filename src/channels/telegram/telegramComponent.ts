@@ -13,6 +13,9 @@ import { telegramFileLoader } from './files.js';
 import { TelegramTransport } from './transport.js';
 import { AdminUpdateHandler, PatientUpdateHandler } from './updates.js';
 
+/** How long a clean shutdown lets replies already stored go out before it stops delivering. */
+const SHUTDOWN_DELIVERY_GRACE_MS = 3_000;
+
 /** Overrides for tests and the benchmark (e.g. a sender that does not sleep between retries). */
 export interface TelegramComponentOverrides {
   wait?: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -139,7 +142,7 @@ async function startBotComponent(
     },
     async stop() {
       await bot.stop();
-      await sender.stop();
+      await sender.stopWithin(SHUTDOWN_DELIVERY_GRACE_MS);
     },
   };
 }

@@ -4,8 +4,8 @@
  * line, and the admins told whenever the link changes.
  */
 import type { AppComponent, AppContext } from '../../component.js';
-import type { DeliveryRoute } from '../../core/delivery.js';
 import type { FeatureStatus } from '../../features.js';
+import { adminRoutes } from '../../services/delivery/adminChats.js';
 import { OutboxSender } from '../../services/delivery/outboxSender.js';
 import { alertUndeliverable } from '../../services/delivery/undeliverableAlerts.js';
 import { LinkMoment } from './linkMoment.js';
@@ -39,14 +39,6 @@ export interface WhatsAppChannel extends AppComponent {
   readonly sender: OutboxSender;
   /** Resolves once no reconnect, received message or admin notice is being worked on. */
   settled(): Promise<void>;
-}
-
-/** Admin chats, routed the way the admin alerts are (the admin bot, else the patient bot). */
-function adminRoutes(ctx: AppContext): DeliveryRoute[] {
-  const { telegram } = ctx.config;
-  if (!telegram.botToken && !telegram.adminBotToken) return [];
-  const channel = telegram.adminBotToken ? 'telegram-admin' : 'telegram';
-  return telegram.adminIds.map((chatId) => ({ channel, chatId }));
 }
 
 function featureDetail(status: LinkStatus, qrUrl: string, chromePath: string): string {
@@ -115,7 +107,7 @@ export function createWhatsAppChannel(ctx: AppContext, options: WhatsAppChannelO
   const qr = new QrAnnouncer({
     print: options.print ?? ((text) => process.stdout.write(text)),
     alerts: ctx.alerts,
-    adminRoutes: adminRoutes(ctx),
+    adminRoutes: adminRoutes(ctx.config.telegram),
     outbox: ctx.outbox,
     files: ctx.documents,
     clock,

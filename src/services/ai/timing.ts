@@ -3,17 +3,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { IntentContext } from '../../core/ports.js';
+import { percentile } from '../../stats.js';
 import { RuleBasedIntentDetector } from './ruleDetector.js';
 
 export interface DetectionTiming {
   utterances: number;
   p50Ms: number;
   p99Ms: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 /** Detects each utterance `rounds` times (after one warm-up pass) and reports p50/p99 per detection. */
@@ -28,6 +24,5 @@ export function timeRuleDetector(utterances: readonly string[], context: IntentC
       samples.push(performance.now() - started);
     }
   }
-  samples.sort((a, b) => a - b);
   return { utterances: utterances.length, p50Ms: percentile(samples, 50), p99Ms: percentile(samples, 99) };
 }

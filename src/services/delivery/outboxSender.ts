@@ -148,6 +148,20 @@ export class OutboxSender {
     }
   }
 
+  /**
+   * A clean shutdown: gives what is pending up to `graceMs` to go out (a platform that is down does
+   * not hold the shutdown longer), then {@link stop}s.
+   */
+  async stopWithin(graceMs: number): Promise<void> {
+    const graceOver = new AbortController();
+    await Promise.race([
+      this.idle(),
+      (this.options.wait ?? waitOrAbort)(graceMs, graceOver.signal),
+    ]);
+    graceOver.abort();
+    await this.stop();
+  }
+
   /** Stops after the attempts in flight and writes their marks; pending entries stay for the next start. */
   async stop(): Promise<void> {
     this.stopping.abort();

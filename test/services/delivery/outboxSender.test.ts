@@ -224,6 +224,42 @@ describe('OutboxSender', () => {
     expect(platform.delivered.map((d) => d.text)).toEqual(texts);
   });
 
+  it('on a clean shutdown delivers what is pending first, unless the platform holds it past the grace', async () => {
+    await push('1', 'a1', 'a2');
+    await push('2', 'b1');
+    // A grace that ends only when the sender no longer needs it.
+    const untilAborted = (_ms: number, signal: AbortSignal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+    const sender = startSender({ wait: untilAborted });
+    await sender.stopWithin(3_000);
+    expect(platform.delivered.map((d) => d.text).sort()).toEqual(['a1', 'a2', 'b1']);
+    expect(await h.outbox.backlog('telegram')).toMatchObject({ pending: 0 });
+
+    // A platform that is slow to answer: the grace ends the wait, the message in flight finishes and
+    // the rest stays for the next start.
+    let release!: () => void;
+    platform.gates.set('3', new Promise<void>((resolve) => (release = resolve)));
+    await push('3', 'c1', 'c2');
+    let graceOver!: () => void;
+    const slow = startSender({
+      wait: (_ms, signal) =>
+        new Promise<void>((resolve) => {
+          graceOver = resolve;
+          signal.addEventListener('abort', () => resolve());
+        }),
+    });
+    await platform.starting('c1');
+    let stopped = false;
+    const stopping = slow.stopWithin(3_000).then(() => (stopped = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stopped).toBe(false);
+    graceOver();
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    await stopping;
+    expect(textsOf('3')).toEqual(['c1']);
+    expect(await h.outbox.backlog('telegram')).toMatchObject({ pending: 1 });
+  });
+
   it('carries on after a restart where the previous sender stopped', async () => {
     let release!: () => void;
     platform.gates.set('1', new Promise<void>((resolve) => (release = resolve)));
