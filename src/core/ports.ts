@@ -166,11 +166,8 @@ export interface Outbox {
   listReplies(route: DeliveryRoute, inReplyTo: string): Promise<OutboxEntry[]>;
   /** The oldest pending entry of each chat of a channel (chats ordered by that entry), at most `limit`. */
   pendingHeads(channel: DeliveryChannel, limit: number): Promise<OutboxEntry[]>;
-  /** The oldest pending entry of one chat. */
-  nextPending(route: DeliveryRoute): Promise<OutboxEntry | undefined>;
   /** The oldest pending entries of one chat with an id above `afterId` (default 0), oldest first, at most `limit`. */
   pendingInChat(route: DeliveryRoute, limit: number, afterId?: number): Promise<OutboxEntry[]>;
-  markSent(id: number, now: Date): Promise<void>;
   /** Marks several entries sent in one write; each with the instant the platform accepted it. */
   markSentMany(marks: readonly { id: number; at: Date }[]): Promise<void>;
   /** Records a failed attempt that will be retried. */
@@ -181,11 +178,8 @@ export interface Outbox {
   backlog(channel: DeliveryChannel): Promise<OutboxBacklog>;
   /** Deletes delivered and undeliverable entries created before `cutoff`; pending ones stay. */
   deleteOlderThan(cutoff: Date): Promise<number>;
-  /**
-   * Called after entries for `channel` are written, so its sender can wake up at once; `chatId` names
-   * the chat they were written for (absent when the writer did not say).
-   */
-  onPush(listener: (channel: DeliveryChannel, chatId?: string) => void): () => void;
+  /** Called after entries for a chat are written, so its channel's sender can wake up at once. */
+  onPush(listener: (channel: DeliveryChannel, chatId: string) => void): () => void;
 }
 
 /** An online payment link for an appointment (Razorpay). */

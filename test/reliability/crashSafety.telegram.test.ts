@@ -23,7 +23,7 @@ import { DeliveryLedger } from './support/deliveryLedger.js';
 import { seededRandom } from './support/serviceProcess.js';
 import { SupervisedService } from './support/supervisedService.js';
 import { bookOnTelegram, deliveredKey, newTelegramPatient, type TelegramPatient } from './support/telegramPatient.js';
-import { bookOnWeb, type WebBody } from './support/webPatient.js';
+import { bookOnWeb, postThroughCrashes } from './support/webPatient.js';
 
 const SEED = 20_261_124;
 const TELEGRAM_PATIENTS = 50;
@@ -105,32 +105,11 @@ describe('crash safety with Telegram', () => {
       seen: [],
     }));
 
-    /** A web chat message, sent again with the same Idempotency-Key when the process died under it. */
-    async function sendOnWeb(patient: WebRun, body: WebBody, key: string): Promise<ChatMessage[]> {
-      for (;;) {
-        const { generation, url } = await supervised.target();
-        let response: Response;
-        let json: { messages?: ChatMessage[] };
-        try {
-          response = await fetch(`${url}/api/chat/${patient.sessionId}/messages`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'idempotency-key': key },
-            body: JSON.stringify(body),
-          });
-          json = (await response.json()) as typeof json;
-        } catch (error) {
-          await supervised.recover(generation, error);
-          continue;
-        }
-        if (response.status === 200 && json.messages) return json.messages;
-        throw new Error(`${patient.sessionId} ${key}: HTTP ${response.status} ${JSON.stringify(json)}`);
-      }
-    }
 
     await Promise.all([
       ...telegramPatients.map((patient) => bookOnTelegram(bot, patient, { quietMs: QUIET_MS })),
       ...webPatients.map(async (patient) => {
-        patient.seen = await bookOnWeb({ patient, sessionId: patient.sessionId, send: (body, key) => sendOnWeb(patient, body, key) });
+        patient.seen = await bookOnWeb({ patient, sessionId: patient.sessionId, send: (body, key) => postThroughCrashes(supervised, patient.sessionId, body, key) });
       }),
     ]);
     stopWatching();

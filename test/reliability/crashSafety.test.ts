@@ -13,7 +13,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CAPACITY_STATUSES } from '../../src/core/domain.js';
 import { openClinicDatabase, SqliteClinicStore, SqliteOutbox, SqliteSessionStore } from '../../src/store/sqlite/index.js';
 import type { ChatMessage } from '../http/helpers.js';
-import { seededRandom, startServiceProcess, type ServiceProcess } from './support/serviceProcess.js';
+import { seededRandom } from './support/serviceProcess.js';
+import { SupervisedService } from './support/supervisedService.js';
+import { postThroughCrashes, type WebBody } from './support/webPatient.js';
 
 const SEED = 20_261_123;
 const PATIENTS = 50;
@@ -21,82 +23,12 @@ const KILLS = 3;
 const HOLD_MINUTES = 20;
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'clinic-crash-'));
-const started: ServiceProcess[] = [];
+let service: SupervisedService | undefined;
 
 afterAll(() => {
-  for (const service of started) service.child.kill('SIGKILL');
+  service?.killAll();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-/**
- * The one service process of the moment. Killing it starts the next on the same data directory;
- * patients whose request died wait for that next one instead of sleeping.
- */
-class RestartingService {
-  private generation = 0;
-  private current: ServiceProcess;
-  private readonly killed = new Set<number>();
-  private nextReady!: { promise: Promise<void>; resolve: () => void };
-  restarting = false;
-
-  constructor(private readonly env: Record<string, string>) {
-    this.current = this.spawn();
-    this.armNextReady();
-  }
-
-  private spawn(): ServiceProcess {
-    const service = startServiceProcess(this.env);
-    started.push(service);
-    return service;
-  }
-
-  private armNextReady(): void {
-    let resolve!: () => void;
-    const promise = new Promise<void>((r) => (resolve = r));
-    this.nextReady = { promise, resolve };
-  }
-
-  /** The generation and URL to send to now. */
-  async target(): Promise<{ generation: number; url: string }> {
-    const generation = this.generation;
-    return { generation, url: await this.current.ready };
-  }
-
-  /**
-   * Called after a request to `generation` failed. Waits for the next process if we killed that one;
-   * a process that died on its own is a failure of the service, reported as such.
-   */
-  async recover(generation: number, error: unknown): Promise<void> {
-    if (!this.killed.has(generation)) throw new Error(`request failed while nobody killed the service: ${String(error)}\n${this.current.output()}`);
-    if (this.generation > generation) return void (await this.current.ready);
-    await this.nextReady.promise;
-  }
-
-  async killAndRestart(): Promise<void> {
-    this.restarting = true;
-    this.killed.add(this.generation);
-    const dying = this.current;
-    dying.child.kill('SIGKILL');
-    await dying.exited;
-    this.current = this.spawn();
-    this.generation += 1;
-    await this.current.ready;
-    const waiting = this.nextReady;
-    this.armNextReady();
-    waiting.resolve();
-    this.restarting = false;
-  }
-
-  async stop(): Promise<number | null> {
-    this.current.child.kill('SIGTERM');
-    await this.current.exited;
-    return this.current.child.exitCode;
-  }
-
-  get url(): Promise<string> {
-    return this.current.ready;
-  }
-}
 
 interface PatientRun {
   index: number;
@@ -128,15 +60,13 @@ function newPatient(index: number): PatientRun {
   };
 }
 
-type Body = { text: string } | { choice: string };
-
 /** A message without the parts signed afresh on every read (a document link's expiry and signature). */
 function comparable(message: ChatMessage | undefined): ChatMessage | undefined {
   return message?.url ? { ...message, url: message.url.replace(/\?.*$/, '') } : message;
 }
 
 /** What a patient answers to the last thing the bot said; undefined once the booking is done. */
-function answer(patient: PatientRun, replies: ChatMessage[]): Body | undefined {
+function answer(patient: PatientRun, replies: ChatMessage[]): WebBody | undefined {
   const last = replies.at(-1);
   if (!last) throw new Error(`no reply for ${patient.sessionId}`);
   const ids = last.options?.map((o) => o.id) ?? [];
@@ -157,8 +87,9 @@ function answer(patient: PatientRun, replies: ChatMessage[]): Body | undefined {
 describe('crash safety of the service process', () => {
   it('keeps every booking exactly once through repeated SIGKILLs with 50 bookings in flight', async () => {
     const random = seededRandom(SEED);
-    const service = new RestartingService({ DATA_DIR: dataDir, RATE_LIMIT_PER_MINUTE: '0', HOLD_MINUTES: String(HOLD_MINUTES) });
-    await service.url;
+    const supervised = new SupervisedService({ DATA_DIR: dataDir, RATE_LIMIT_PER_MINUTE: '0', HOLD_MINUTES: String(HOLD_MINUTES) });
+    service = supervised;
+    await supervised.target();
 
     // Kill after these many completed turns (of about 50 × 12), while the other patients' requests are in flight.
     const killPoints = Array.from({ length: KILLS }, () => 25 + Math.floor(random() * 450)).sort((a, b) => a - b);
@@ -167,39 +98,18 @@ describe('crash safety of the service process', () => {
     const restarts: Promise<void>[] = [];
     const onTurnCompleted = () => {
       completedTurns += 1;
-      if (kills < killPoints.length && completedTurns >= killPoints[kills]! && !service.restarting) {
+      if (kills < killPoints.length && completedTurns >= killPoints[kills]! && !supervised.isRestarting) {
         kills += 1;
-        restarts.push(service.killAndRestart());
+        restarts.push(supervised.killAndRestart());
       }
     };
 
-    async function deliver(patient: PatientRun, body: Body, key: string): Promise<ChatMessage[]> {
-      for (;;) {
-        const { generation, url } = await service.target();
-        patient.sends.set(key, (patient.sends.get(key) ?? 0) + 1);
-        let response: Response;
-        let json: { messages?: ChatMessage[] };
-        try {
-          response = await fetch(`${url}/api/chat/${patient.sessionId}/messages`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'idempotency-key': key },
-            body: JSON.stringify(body),
-          });
-          json = (await response.json()) as typeof json;
-        } catch (error) {
-          await service.recover(generation, error);
-          continue;
-        }
-        if (response.status === 200 && json.messages) return json.messages;
-        throw new Error(`${patient.sessionId} ${key}: HTTP ${response.status} ${JSON.stringify(json)}`);
-      }
-    }
-
     async function book(patient: PatientRun): Promise<void> {
-      let body: Body | undefined = { text: 'hi' };
+      let body: WebBody | undefined = { text: 'hi' };
       for (let turn = 0; body; turn++) {
         if (turn > 40) throw new Error(`${patient.sessionId} is going round in circles`);
-        const replies = await deliver(patient, body, `${patient.sessionId}-turn-${turn}`);
+        const key = `${patient.sessionId}-turn-${turn}`;
+        const replies = await postThroughCrashes(supervised, patient.sessionId, body, key, () => patient.sends.set(key, (patient.sends.get(key) ?? 0) + 1));
         for (const message of replies) {
           patient.seen.set(message.seq, message);
           const id = /ID: (APT-[A-Za-z0-9]+)/.exec(message.text)?.[1];
@@ -219,7 +129,7 @@ describe('crash safety of the service process', () => {
     expect(resent).toBeGreaterThan(0);
 
     // Every reply of a completed turn is still in the chat, under the same number.
-    const url = await service.url;
+    const { url } = await supervised.target();
     for (const patient of patients) {
       expect(patient.confirmationId, patient.sessionId).toMatch(/^APT-/);
       const response = await fetch(`${url}/api/chat/${patient.sessionId}/messages?after=0`);
@@ -228,7 +138,7 @@ describe('crash safety of the service process', () => {
       for (const [seq, message] of patient.seen) expect(comparable(stored.get(seq)), `${patient.sessionId} #${seq}`).toEqual(comparable(message));
       expect(messages.map((m) => m.seq)).toEqual(messages.map((_, i) => i + 1));
     }
-    expect(await service.stop()).toBe(0);
+    expect(await supervised.stop()).toBe(0);
 
     const db = openClinicDatabase(path.join(dataDir, 'clinic.db'));
     const store = new SqliteClinicStore(db);

@@ -16,8 +16,8 @@
  *
  * Cost per message: the sender keeps in memory which chats have something to send (every push names
  * its chat) and drains such a chat from a few of its entries read at once; the whole channel is looked
- * through only at start, on the periodic poll (entries written by another process), when a push did
- * not name its chat and while more chats wait than one look returned.
+ * through only at start, on the periodic poll (entries written by another process) and while more
+ * chats wait than one look returned.
  */
 import {
   PermanentDeliveryError,
@@ -62,7 +62,7 @@ export class OutboxSender {
    * look through the channel. A chat being drained is added again when pushed to meanwhile.
    */
   private readonly dirty = new Set<string>();
-  /** Whether the whole channel must be looked through (start, poll, a push naming no chat, a partial look). */
+  /** Whether the whole channel must be looked through (start, poll, a partial look). */
   private rescan = true;
   private readonly stopping = new AbortController();
   private readonly idleWaiters = new Set<() => void>();
@@ -97,8 +97,7 @@ export class OutboxSender {
   start(): void {
     this.unsubscribe = this.options.outbox.onPush((channel, chatId) => {
       if (channel !== this.channel) return;
-      if (chatId === undefined) this.rescan = true;
-      else this.dirty.add(chatId);
+      this.dirty.add(chatId);
       this.pumpSoon();
     });
     this.poller = setInterval(() => this.wake(), this.options.pollIntervalMs ?? 5_000);

@@ -47,7 +47,7 @@ export class PatientDocumentService implements PatientDocuments {
     this.records = new SqliteDocumentRecords(options.db);
     this.owed = new BacklogDrainer({
       // Nothing new is started once closing: what is left is sent after the next start.
-      pending: () => (this.closed ? [] : this.records.owedDocuments(OWED_MAX_ATTEMPTS, 100).map((owed) => owed.appointmentId)),
+      pending: () => (this.closed ? [] : this.records.owedDocuments('confirmation', OWED_MAX_ATTEMPTS, 100)),
       work: async (appointmentId) => !this.closed && (await this.sendOwedConfirmation(appointmentId)),
       concurrency: OWED_AT_ONCE,
       onReadError: (error) => options.logger.error({ err: error }, 'owed documents could not be read; the next sweep tries again'),

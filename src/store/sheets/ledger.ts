@@ -157,13 +157,12 @@ export class SheetLedger {
   }
 
   /**
-   * A paid appointment staff cancelled: its fee is now due back. A change of the bot's, so its row is
-   * written again (the sheet then shows REFUND_DUE). False when it was not paid.
+   * A paid appointment staff cancelled: its fee is now due back. A change of the bot's, so the update
+   * trigger queues its row to be written again (the sheet then shows REFUND_DUE). False when it was
+   * not paid.
    */
   markRefundDue(id: string, at: string): boolean {
-    if (this.s.refundDue.run(at, id).changes === 0) return false;
-    this.enqueue(id, at);
-    return true;
+    return this.s.refundDue.run(at, id).changes > 0;
   }
 
   /** A staff edit of Notes; does not queue a write when nothing else was pending. */

@@ -15,25 +15,8 @@ export interface PatientDocumentRecord {
   createdAt: string;
 }
 
-/** A document a patient is still to be sent (see migration 007). */
-export interface OwedDocument {
-  appointmentId: string;
-  kind: OwedDocumentKind;
-  owedAt: string;
-  attempts: number;
-  lastError: string | null;
-}
-
-/** Documents that are made and pushed after the turn that earned them. */
+/** Documents that are made and pushed after the turn that earned them (see migration 007). */
 export type OwedDocumentKind = 'confirmation';
-
-interface OwedRow {
-  appointment_id: string;
-  kind: OwedDocumentKind;
-  owed_at: string;
-  attempts: number;
-  last_error: string | null;
-}
 
 interface DocumentRow {
   appointment_id: string;
@@ -65,7 +48,9 @@ export class SqliteDocumentRecords {
       owe: db.prepare<[string, string, string]>(
         'INSERT INTO owed_documents (appointment_id, kind, owed_at) VALUES (?, ?, ?) ON CONFLICT(appointment_id, kind) DO NOTHING',
       ),
-      owed: db.prepare<[number, number], OwedRow>('SELECT * FROM owed_documents WHERE attempts < ? ORDER BY owed_at, appointment_id LIMIT ?'),
+      owed: db.prepare<[string, number, number], { appointment_id: string }>(
+        'SELECT appointment_id FROM owed_documents WHERE kind = ? AND attempts < ? ORDER BY owed_at, appointment_id LIMIT ?',
+      ),
       settle: db.prepare<[string, string]>('DELETE FROM owed_documents WHERE appointment_id = ? AND kind = ?'),
       owedFailed: db.prepare<[string, string, string]>(
         'UPDATE owed_documents SET attempts = attempts + 1, last_error = ? WHERE appointment_id = ? AND kind = ? RETURNING attempts',
@@ -129,15 +114,9 @@ export class SqliteDocumentRecords {
     this.statements.owe.run(appointmentId, kind, toIsoInstant(now));
   }
 
-  /** Documents still owed that have failed fewer than `maxAttempts` times, oldest first. */
-  owedDocuments(maxAttempts: number, limit: number): OwedDocument[] {
-    return this.statements.owed.all(maxAttempts, limit).map((row) => ({
-      appointmentId: row.appointment_id,
-      kind: row.kind,
-      owedAt: row.owed_at,
-      attempts: row.attempts,
-      lastError: row.last_error,
-    }));
+  /** Appointments still owed a document of `kind` that failed fewer than `maxAttempts` times, oldest first. */
+  owedDocuments(kind: OwedDocumentKind, maxAttempts: number, limit: number): string[] {
+    return this.statements.owed.all(kind, maxAttempts, limit).map((row) => row.appointment_id);
   }
 
   /** The document was handed to the outbox (or is no longer owed): the debt is settled. */

@@ -46,7 +46,7 @@ const LAST_ERROR_LENGTH = 500;
 export class SqliteOutbox implements Outbox {
   private readonly statements;
   private readonly pulled: ReadonlySet<DeliveryChannel>;
-  private readonly listeners = new Set<(channel: DeliveryChannel, chatId?: string) => void>();
+  private readonly listeners = new Set<(channel: DeliveryChannel, chatId: string) => void>();
   private readonly markSentInOneTransaction;
   /** {@link pendingInChat} per limit: a literal LIMIT runs several times faster than a bound one. */
   private readonly pendingInChatByLimit = new Map<number, Database.Statement<[string, string, number], EntryRow>>();
@@ -81,9 +81,6 @@ export class SqliteOutbox implements Outbox {
         `SELECT * FROM outbox WHERE id IN (
            SELECT MIN(id) FROM outbox WHERE channel = ? AND state = 'pending' GROUP BY chat_id
          ) ORDER BY id LIMIT ?`,
-      ),
-      nextPending: db.prepare<[string, string], EntryRow>(
-        `SELECT * FROM outbox WHERE channel = ? AND chat_id = ? AND state = 'pending' ORDER BY id LIMIT 1`,
       ),
       markSent: db.prepare<[string, number]>(`UPDATE outbox SET state = 'sent', attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = 'pending'`),
       markFailed: db.prepare<[string, string, number]>(
@@ -140,10 +137,10 @@ export class SqliteOutbox implements Outbox {
   }
 
   /**
-   * Wakes the channel's sender (after a commit that added entries). Naming the chat lets the sender
-   * go straight to it; without one it looks through the whole channel.
+   * Wakes the channel's sender (after a commit that added entries for `chatId`), which goes straight
+   * to that chat.
    */
-  announce(channel: DeliveryChannel, chatId?: string): void {
+  announce(channel: DeliveryChannel, chatId: string): void {
     for (const listener of this.listeners) listener(channel, chatId);
   }
 
@@ -163,11 +160,6 @@ export class SqliteOutbox implements Outbox {
     return this.statements.pendingHeads.all(channel, Math.max(0, Math.floor(limit))).map(toEntry);
   }
 
-  async nextPending(route: DeliveryRoute): Promise<OutboxEntry | undefined> {
-    const row = this.statements.nextPending.get(route.channel, route.chatId);
-    return row && toEntry(row);
-  }
-
   async pendingInChat(route: DeliveryRoute, limit: number, afterId = 0): Promise<OutboxEntry[]> {
     // Written into the statement, so always a whole number.
     const max = Math.max(0, Math.min(Math.floor(limit), 1_000_000)) || 0;
@@ -180,10 +172,6 @@ export class SqliteOutbox implements Outbox {
       if (this.pendingInChatByLimit.size < 4) this.pendingInChatByLimit.set(max, statement);
     }
     return statement.all(route.channel, route.chatId, afterId).map(toEntry);
-  }
-
-  async markSent(id: number, now: Date): Promise<void> {
-    this.statements.markSent.run(toIsoInstant(now), id);
   }
 
   async markSentMany(marks: readonly { id: number; at: Date }[]): Promise<void> {
@@ -212,7 +200,7 @@ export class SqliteOutbox implements Outbox {
     return this.statements.deleteOlderThan.run(toIsoInstant(cutoff)).changes;
   }
 
-  onPush(listener: (channel: DeliveryChannel, chatId?: string) => void): () => void {
+  onPush(listener: (channel: DeliveryChannel, chatId: string) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }

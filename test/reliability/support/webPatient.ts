@@ -4,6 +4,7 @@
  */
 import type { ChatMessage } from '../../http/helpers.js';
 import { answerTo, noteConfirmation, payAtClinic, type BookingPatient, type PaymentChoice, type ShownMessage } from './bookingPatient.js';
+import type { SupervisedService } from './supervisedService.js';
 
 export type WebBody = { text: string } | { choice: string };
 
@@ -14,16 +15,51 @@ export function shownOnWeb(message: ChatMessage): ShownMessage {
   return { kind: message.kind, text: message.text, optionIds: message.options?.map((o) => o.id) ?? [] };
 }
 
-/** A POST to the web chat API that must be answered 200 with messages. */
-export async function postWebMessage(base: string, sessionId: string, body: WebBody, idempotencyKey: string): Promise<ChatMessage[]> {
+/** One POST to the web chat API; rejects only when no answer came (a connection refused or reset). */
+async function postOnce(base: string, sessionId: string, body: WebBody, idempotencyKey: string): Promise<{ status: number; json: { messages?: ChatMessage[] } }> {
   const response = await fetch(`${base}/api/chat/${sessionId}/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
     body: JSON.stringify(body),
   });
-  const json = (await response.json()) as { messages?: ChatMessage[] };
-  if (response.status !== 200 || !json.messages) throw new Error(`${sessionId} ${idempotencyKey}: HTTP ${response.status} ${JSON.stringify(json)}`);
+  return { status: response.status, json: (await response.json()) as { messages?: ChatMessage[] } };
+}
+
+function repliesOf(answer: { status: number; json: { messages?: ChatMessage[] } }, sessionId: string, idempotencyKey: string): ChatMessage[] {
+  const { status, json } = answer;
+  if (status !== 200 || !json.messages) throw new Error(`${sessionId} ${idempotencyKey}: HTTP ${status} ${JSON.stringify(json)}`);
   return json.messages;
+}
+
+/** A POST to the web chat API that must be answered 200 with messages. */
+export async function postWebMessage(base: string, sessionId: string, body: WebBody, idempotencyKey: string): Promise<ChatMessage[]> {
+  return repliesOf(await postOnce(base, sessionId, body, idempotencyKey), sessionId, idempotencyKey);
+}
+
+/**
+ * A POST to the supervised service's process of the moment; when that process was killed under the
+ * request, the same message goes again, with the same Idempotency-Key, to the next one (as the page
+ * does). `onAttempt` is told of every sending.
+ */
+export async function postThroughCrashes(
+  service: SupervisedService,
+  sessionId: string,
+  body: WebBody,
+  idempotencyKey: string,
+  onAttempt: () => void = () => {},
+): Promise<ChatMessage[]> {
+  for (;;) {
+    const { generation, url } = await service.target();
+    onAttempt();
+    let answer;
+    try {
+      answer = await postOnce(url, sessionId, body, idempotencyKey);
+    } catch (error) {
+      await service.recover(generation, error);
+      continue;
+    }
+    return repliesOf(answer, sessionId, idempotencyKey);
+  }
 }
 
 /**

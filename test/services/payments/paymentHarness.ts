@@ -80,6 +80,7 @@ export async function createPaymentHarness(options: { channel?: Channel } = {}):
   });
   const webhookBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const channel = options.channel ?? 'telegram';
+  const pushes = async (route: DeliveryRoute) => (await h.outbox.listAfter(route, 0, 1000)).filter((entry) => entry.inReplyTo === null);
 
   return {
     h,
@@ -93,13 +94,10 @@ export async function createPaymentHarness(options: { channel?: Channel } = {}):
       await services.online!.settlement.idle();
       return response.status;
     },
-    async pushes(route) {
-      return (await h.outbox.listAfter(route, 0, 1000)).filter((entry) => entry.inReplyTo === null);
-    },
+    pushes,
     async confirmationPushed(route) {
       await services.documents.sendOwed();
-      const pushed = (await h.outbox.listAfter(route, 0, 1000)).filter((entry) => entry.inReplyTo === null);
-      const entry = pushed.find((e) => e.message.kind === 'document' && e.message.fileName.startsWith('confirmation-'));
+      const entry = (await pushes(route)).find((e) => e.message.kind === 'document' && e.message.fileName.startsWith('confirmation-'));
       const document = entry && (await toOutbound(entry.message, h.documents));
       return document?.kind === 'document' ? document : undefined;
     },

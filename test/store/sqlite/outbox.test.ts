@@ -61,9 +61,9 @@ describe('SqliteOutbox', () => {
 
     const first = heads[0]!;
     await outbox.markAttemptFailed(first.id, 'network down', NOW);
-    expect((await outbox.nextPending(TG))?.attempts).toBe(1);
-    await outbox.markSent(first.id, NOW);
-    expect(texts([(await outbox.nextPending(TG))!])).toEqual(['two']);
+    expect((await outbox.pendingInChat(TG, 1))[0]?.attempts).toBe(1);
+    await outbox.markSentMany([{ id: first.id, at: NOW }]);
+    expect(texts(await outbox.pendingInChat(TG, 1))).toEqual(['two']);
     expect(await outbox.backlog('telegram')).toEqual({ pending: 2, oldestPendingAt: NOW.toISOString(), undeliverable: 0 });
   });
 
@@ -72,7 +72,7 @@ describe('SqliteOutbox', () => {
     await outbox.markUndeliverable(entry!.id, 'bot was blocked by the user', minutesAfter(NOW, 1));
     const [listed] = await outbox.listUndeliverable(10);
     expect(listed).toMatchObject({ state: 'undeliverable', lastError: 'bot was blocked by the user', route: TG });
-    expect(await outbox.nextPending(TG)).toBeUndefined();
+    expect(await outbox.pendingInChat(TG, 1)).toEqual([]);
     expect((await outbox.backlog('telegram')).undeliverable).toBe(1);
   });
 
@@ -80,7 +80,7 @@ describe('SqliteOutbox', () => {
     expect(await outbox.push(TG, [text('24h reminder')], NOW, { dedupeKey: 'reminder:A:1440' })).toHaveLength(1);
     expect(await outbox.push(TG, [text('24h reminder')], NOW, { dedupeKey: 'reminder:A:1440' })).toEqual([]);
     const [entry] = await outbox.pendingHeads('telegram', 1);
-    await outbox.markSent(entry!.id, NOW);
+    await outbox.markSentMany([{ id: entry!.id, at: NOW }]);
     expect(await outbox.deleteOlderThan(minutesAfter(NOW, 60 * 24 * 40))).toBe(1);
     expect(await outbox.push(TG, [text('24h reminder')], NOW, { dedupeKey: 'reminder:A:1440' })).toEqual([]);
   });
@@ -92,21 +92,21 @@ describe('SqliteOutbox', () => {
   });
 
   it('announces pushes, naming the chat, so the channel sender wakes up', async () => {
-    const heard: [string, string | undefined][] = [];
+    const heard: [string, string][] = [];
     const stop = outbox.onPush((channel, chatId) => heard.push([channel, chatId]));
     await outbox.push(TG, [text('hello')], NOW);
     await outbox.push(TG, [text('again')], NOW, { dedupeKey: 'k' });
     await outbox.push(TG, [text('again')], NOW, { dedupeKey: 'k' });
     const sessions = new SqliteSessionStore(db, outbox);
     await sessions.commitTurn({ channel: 'telegram', chatId: '1002' }, newSession(NOW), { messageId: 'm1', patient: text('hi'), replies: [text('Welcome')], now: NOW });
-    outbox.announce('telegram');
+    outbox.announce('telegram', '1003');
     stop();
     await outbox.push(TG, [text('unheard')], NOW);
     expect(heard).toEqual([
       ['telegram', '1001'],
       ['telegram', '1001'],
       ['telegram', '1002'],
-      ['telegram', undefined],
+      ['telegram', '1003'],
     ]);
   });
 
@@ -114,7 +114,7 @@ describe('SqliteOutbox', () => {
     const written = await outbox.push(TG, ['1', '2', '3', '4', '5'].map(text), NOW);
     await outbox.push({ channel: 'telegram', chatId: '1002' }, [text('other chat')], NOW);
     await outbox.push({ channel: 'whatsapp', chatId: '1001' }, [text('other channel')], NOW);
-    await outbox.markSent(written[0]!.id, NOW);
+    await outbox.markSentMany([{ id: written[0]!.id, at: NOW }]);
     await outbox.markUndeliverable(written[2]!.id, 'chat not found', NOW);
     expect(texts(await outbox.pendingInChat(TG, 2))).toEqual(['2', '4']);
     expect(texts(await outbox.pendingInChat(TG, 10))).toEqual(['2', '4', '5']);
