@@ -5,9 +5,10 @@
 import { DateTime } from 'luxon';
 import type { Slot, SlotUsage } from './domain.js';
 
-/** Today's date in the clinic, `YYYY-MM-DD`. */
+/** Today's date in the clinic, `YYYY-MM-DD`, or the date `plusDays` calendar days on. */
 export function clinicDate(now: Date, timezone: string, plusDays = 0): string {
-  return DateTime.fromJSDate(now, { zone: timezone }).plus({ days: plusDays }).toISODate()!;
+  const today = clinicWallClock(now, timezone).slice(0, 10);
+  return plusDays === 0 ? today : calendarDaysAfter(today, plusDays);
 }
 
 /**
@@ -15,7 +16,15 @@ export function clinicDate(now: Date, timezone: string, plusDays = 0): string {
  * text, so filtering hundreds of slots needs one time-zone conversion instead of one per slot.
  */
 export function clinicWallClock(now: Date, timezone: string): string {
-  return DateTime.fromJSDate(now, { zone: timezone }).toFormat("yyyy-LL-dd'T'HH:mm");
+  return wallClockOfMinute(`${Math.floor(now.getTime() / MINUTE_MS)} ${timezone}`);
+}
+
+const MINUTE_MS = 60_000;
+
+/** `YYYY-MM-DD` plus whole calendar days (no time zone involved: a date has none). */
+function calendarDaysAfter(date: string, days: number): string {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
 }
 
 /** Whether a slot (or appointment) starting at `date` + `start` lies after the clinic minute `wallClock`. */
@@ -42,7 +51,12 @@ export function bookableSlots(usages: SlotUsage[], now: Date, timezone: string):
   const wallClock = clinicWallClock(now, timezone);
   return usages
     .filter((usage) => bookableAt(usage, wallClock))
-    .sort((a, b) => a.slot.date.localeCompare(b.slot.date) || a.slot.start.localeCompare(b.slot.start));
+    .sort((a, b) => compareText(a.slot.date, b.slot.date) || compareText(a.slot.start, b.slot.start));
+}
+
+/** Code-unit order: dates and times are fixed-width ASCII, and locale collation costs far more. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** One screen of slots: always a single date, so a page reads "Saturday 21 Nov: 10:00, 10:30, …". */
@@ -79,6 +93,16 @@ function remembered(format: (value: string) => string, capacity = 2_000): (value
     return formatted;
   };
 }
+
+/**
+ * The clinic's wall clock for a whole minute (key: minutes since the epoch, a space, the time zone).
+ * Every turn asks for it, often several times, and a time-zone conversion costs tens of microseconds;
+ * zones differ from UTC by whole minutes, so one conversion holds for the minute.
+ */
+const wallClockOfMinute: (key: string) => string = remembered((key) => {
+  const space = key.indexOf(' ');
+  return DateTime.fromMillis(Number(key.slice(0, space)) * MINUTE_MS, { zone: key.slice(space + 1) }).toFormat("yyyy-LL-dd'T'HH:mm");
+}, 64);
 
 /** "Sat, 21 Nov 2026". */
 export const formatDate: (date: string) => string = remembered((date) => DateTime.fromISO(date).setLocale('en-IN').toFormat('ccc, d LLL yyyy'));

@@ -30,6 +30,20 @@ describe('slot times are clinic wall-clock times', () => {
     expect(clinicDate(lateUtc, KOLKATA)).toBe('2026-11-22');
     expect(clinicDate(lateUtc, 'UTC')).toBe('2026-11-21');
     expect(clinicDate(lateUtc, KOLKATA, 14)).toBe('2026-12-06');
+    expect(clinicDate(new Date('2026-12-25T00:00:00Z'), KOLKATA, 10)).toBe('2027-01-04');
+    expect(clinicDate(new Date('2028-02-20T00:00:00Z'), KOLKATA, 10)).toBe('2028-03-01');
+  });
+
+  it('keeps the wall clock right at every second of a minute and across a daylight-saving jump', () => {
+    // The clock is remembered per minute: the first and last second of a minute read the same.
+    expect(clinicWallClock(new Date('2026-11-21T04:30:59.999Z'), KOLKATA)).toBe('2026-11-21T10:00');
+    expect(clinicWallClock(new Date('2026-11-21T04:31:00.000Z'), KOLKATA)).toBe('2026-11-21T10:01');
+    // New York springs forward at 02:00 local (07:00 UTC) on 8 March 2026.
+    expect(clinicWallClock(new Date('2026-03-08T06:59:30Z'), 'America/New_York')).toBe('2026-03-08T01:59');
+    expect(clinicWallClock(new Date('2026-03-08T07:00:00Z'), 'America/New_York')).toBe('2026-03-08T03:00');
+    // The same minute in two zones is remembered apart.
+    expect(clinicWallClock(new Date('2026-03-08T07:00:00Z'), KOLKATA)).toBe('2026-03-08T12:30');
+    expect(clinicDate(new Date('2026-03-08T04:59:00Z'), 'America/New_York')).toBe('2026-03-07');
   });
 });
 

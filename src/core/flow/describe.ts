@@ -14,13 +14,19 @@ export const GENDER_LABELS: Record<Gender, string> = {
 
 /** "₹500" (no paise shown for whole amounts). */
 export function formatMoney(amount: number, currency: string): string {
-  return new Intl.NumberFormat('en-IN', {
-    style: 'currency',
-    currency,
-    minimumFractionDigits: Number.isInteger(amount) ? 0 : 2,
-    maximumFractionDigits: 2,
-  }).format(amount);
+  const whole = Number.isInteger(amount);
+  const key = `${currency} ${whole}`;
+  let format = moneyFormats.get(key);
+  if (!format) {
+    // Building a formatter loads locale data (tens of microseconds); menus format a fee per doctor.
+    format = new Intl.NumberFormat('en-IN', { style: 'currency', currency, minimumFractionDigits: whole ? 0 : 2, maximumFractionDigits: 2 });
+    moneyFormats.set(key, format);
+  }
+  return format.format(amount);
 }
+
+/** Formatters by currency and whether the amount is whole; a clinic uses one currency. */
+const moneyFormats = new Map<string, Intl.NumberFormat>();
 
 /** "Dr. Asha Verma · General Physician · ₹500". */
 export function doctorLabel(doctor: Doctor, currency: string): string {

@@ -12,20 +12,42 @@ export const NEXT_PAGE = 'page:next';
 
 /** Bookable slots of the booking window as of this turn, in date and time order: one doctor's, or every doctor's. */
 export async function bookableSlotsInWindow(turn: Turn, doctorId?: string): Promise<SlotUsage[]> {
+  return bookableSlotsOnDays(turn, 0, turn.deps.settings.bookingWindowDays, doctorId);
+}
+
+/** Bookable slots from `fromDay` to `toDay` days after the clinic's today (both included). */
+async function bookableSlotsOnDays(turn: Turn, fromDay: number, toDay: number, doctorId?: string): Promise<SlotUsage[]> {
   const { store, settings } = turn.deps;
   const timezone = settings.clinic.timezone;
   const usage = await store.listSlotUsage({
     ...(doctorId !== undefined ? { doctorId } : {}),
-    fromDate: clinicDate(turn.now, timezone),
-    toDate: clinicDate(turn.now, timezone, settings.bookingWindowDays),
+    fromDate: clinicDate(turn.now, timezone, fromDay),
+    toDate: clinicDate(turn.now, timezone, toDay),
     now: turn.now,
   });
   return bookableSlots(usage, turn.now, timezone);
 }
 
-/** Pages of a doctor's bookable slots as of this turn; `keep` filters them further. */
+/**
+ * Days a slot menu reads first. They nearly always hold the page shown and the one after it, at a
+ * fraction of the rows of the whole booking window; the rest is read only when they do not.
+ */
+const FIRST_READ_DAYS = 3;
+
+/**
+ * Pages of a doctor's bookable slots as of this turn; `keep` filters them further. Enough pages to
+ * show the session's page and to know whether a later one exists: all of them, or a leading part.
+ */
 export async function doctorSlotPages(turn: Turn, doctorId: string, keep: (usage: SlotUsage) => boolean = () => true): Promise<SlotPage[]> {
-  return pageSlotsByDate((await bookableSlotsInWindow(turn, doctorId)).filter(keep), turn.settings.slotPageSize);
+  const { bookingWindowDays, slotPageSize } = turn.settings;
+  const lastFirstDay = Math.min(FIRST_READ_DAYS - 1, bookingWindowDays);
+  const first = (await bookableSlotsOnDays(turn, 0, lastFirstDay, doctorId)).filter(keep);
+  const firstPages = pageSlotsByDate(first, slotPageSize);
+  // Pages never straddle a date, so the first days' pages are exactly the leading pages of the window.
+  const needed = Math.max(turn.session.draft.slotPage ?? 0, 0) + 2;
+  if (firstPages.length >= needed || lastFirstDay >= bookingWindowDays) return firstPages;
+  const rest = (await bookableSlotsOnDays(turn, lastFirstDay + 1, bookingWindowDays, doctorId)).filter(keep);
+  return pageSlotsByDate([...first, ...rest], slotPageSize);
 }
 
 /**

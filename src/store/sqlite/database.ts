@@ -13,6 +13,7 @@ import { PAYMENTS_MIGRATION } from './migrations/004-payments.js';
 import { SHEETS_MIGRATION } from './migrations/005-sheets.js';
 import { REMINDERS_MIGRATION } from './migrations/006-reminders.js';
 import { OWED_DOCUMENTS_MIGRATION } from './migrations/007-owed-documents.js';
+import { OUTBOX_PARTIAL_INDEXES_MIGRATION } from './migrations/008-outbox-partial-indexes.js';
 
 /**
  * Ordered schema changes. Never edit or reorder an entry that has shipped: files in the field were
@@ -119,6 +120,7 @@ export const MIGRATIONS: readonly string[] = [
   SHEETS_MIGRATION,
   REMINDERS_MIGRATION,
   OWED_DOCUMENTS_MIGRATION,
+  OUTBOX_PARTIAL_INDEXES_MIGRATION,
 ];
 
 /**

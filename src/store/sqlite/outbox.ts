@@ -62,9 +62,10 @@ export class SqliteOutbox implements Outbox {
         `INSERT INTO outbox_chats (channel, chat_id, last_seq) VALUES (?, ?, ?)
          ON CONFLICT(channel, chat_id) DO UPDATE SET last_seq = excluded.last_seq`,
       ),
+      // No RETURNING: reading the row back (body included) would cost more than the insert itself.
       insert: db.prepare<[string, string, number, string, string, string | null, string, string, string]>(
         `INSERT INTO outbox (channel, chat_id, seq, author, body, in_reply_to, state, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       claimDedupe: db.prepare<[string, string]>('INSERT INTO outbox_dedupe (key, created_at) VALUES (?, ?) ON CONFLICT(key) DO NOTHING'),
       listAfter: db.prepare<[string, string, number, number], EntryRow>(
@@ -75,7 +76,8 @@ export class SqliteOutbox implements Outbox {
         `SELECT * FROM outbox WHERE channel = ? AND chat_id = ? AND (seq > ? OR (author = 'patient' AND seq = ?)) ORDER BY id LIMIT ?`,
       ),
       listReplies: db.prepare<[string, string, string], EntryRow>(
-        `SELECT * FROM outbox WHERE channel = ? AND chat_id = ? AND in_reply_to = ? AND author = 'bot' ORDER BY seq`,
+        // Id order is seq order within a chat, and lets the search stay on outbox_reply.
+        `SELECT * FROM outbox WHERE channel = ? AND chat_id = ? AND in_reply_to = ? AND author = 'bot' ORDER BY id`,
       ),
       pendingHeads: db.prepare<[string, number], EntryRow>(
         `SELECT * FROM outbox WHERE id IN (
@@ -90,11 +92,13 @@ export class SqliteOutbox implements Outbox {
         `UPDATE outbox SET state = 'undeliverable', attempts = attempts + 1, last_error = ?, updated_at = ? WHERE id = ? AND state = 'pending'`,
       ),
       listUndeliverable: db.prepare<[number], EntryRow>(`SELECT * FROM outbox WHERE state = 'undeliverable' ORDER BY updated_at DESC, id DESC LIMIT ?`),
-      backlog: db.prepare<[string], { pending: number; oldest: string | null; undeliverable: number }>(
-        `SELECT COALESCE(SUM(state = 'pending'), 0) AS pending,
-                MIN(CASE WHEN state = 'pending' THEN created_at END) AS oldest,
-                COALESCE(SUM(state = 'undeliverable'), 0) AS undeliverable
-         FROM outbox WHERE channel = ? AND state != 'sent'`,
+      // Each part on its own partial index (pending, undeliverable): sent entries are never read. Without
+      // the hint the planner would walk the channel's whole history for the undeliverable count.
+      backlog: db.prepare<[{ channel: string }], { pending: number; oldest: string | null; undeliverable: number }>(
+        `SELECT (SELECT COUNT(*) FROM outbox WHERE channel = @channel AND state = 'pending') AS pending,
+                (SELECT MIN(created_at) FROM outbox WHERE channel = @channel AND state = 'pending') AS oldest,
+                (SELECT COUNT(*) FROM outbox INDEXED BY outbox_undeliverable
+                  WHERE channel = @channel AND state = 'undeliverable') AS undeliverable`,
       ),
       deleteOlderThan: db.prepare<[string]>(`DELETE FROM outbox WHERE created_at < ? AND state != 'pending'`),
     };
@@ -192,7 +196,7 @@ export class SqliteOutbox implements Outbox {
   }
 
   async backlog(channel: DeliveryChannel): Promise<OutboxBacklog> {
-    const row = this.statements.backlog.get(channel);
+    const row = this.statements.backlog.get({ channel });
     return { pending: row?.pending ?? 0, oldestPendingAt: row?.oldest ?? null, undeliverable: row?.undeliverable ?? 0 };
   }
 
@@ -210,10 +214,10 @@ export class SqliteOutbox implements Outbox {
     if (entries.length === 0) return [];
     const createdAt = toIsoInstant(now);
     let seq = this.statements.lastSeq.get(route.channel, route.chatId)?.last_seq ?? 0;
-    const written = entries.map((entry) => {
+    const written = entries.map((entry): OutboxEntry => {
       if (entry.author === 'bot') seq += 1;
       const state: EntryState = entry.author === 'patient' || this.pulled.has(route.channel) ? 'sent' : 'pending';
-      const row = this.statements.insert.get(
+      const { lastInsertRowid } = this.statements.insert.run(
         route.channel,
         route.chatId,
         seq,
@@ -223,8 +227,19 @@ export class SqliteOutbox implements Outbox {
         state,
         createdAt,
         createdAt,
-      ) as EntryRow;
-      return toEntry(row);
+      );
+      return {
+        id: Number(lastInsertRowid),
+        route: { channel: route.channel, chatId: route.chatId },
+        seq,
+        author: entry.author,
+        message: entry.message,
+        inReplyTo: entry.inReplyTo,
+        createdAt,
+        state,
+        attempts: 0,
+        lastError: null,
+      };
     });
     this.statements.setLastSeq.run(route.channel, route.chatId, seq);
     return written;

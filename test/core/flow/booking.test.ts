@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHarness, menuLabels, textOf, type Harness } from '../../support/engineHarness.js';
+import { createHarness, menuLabels, slot, textOf, type Harness } from '../../support/engineHarness.js';
 import { seedClinic, stateOf, TODAY, walkTo } from '../../support/clinicFixture.js';
 
 let h: Harness;
@@ -95,6 +95,31 @@ describe('a first booking, start to finish', () => {
     expect(menuLabels(third)).toEqual(['10:00 AM (2 places left)', '‹ Earlier times']);
     const back = await p.tap('Earlier times');
     expect(menuLabels(back)[0]).toBe('1:30 PM');
+  });
+
+  it('offers times far into the booking window, and pages on to them from the first days', async () => {
+    // Dermatology has nothing in the first days: its first time is 10 days out, its last on the window's last day (30).
+    await h.store.upsertSlot(slot('derm-10', 'DERM', '2026-12-01', '10:00'));
+    await h.store.upsertSlot(slot('derm-last', 'DERM', '2026-12-21', '16:00'));
+    const p = h.patient('far');
+    await walkTo(p, 'SELECTING_DOCTOR');
+    const first = await p.tap('Karan');
+    expect(textOf(first)).toContain('Tue, 1 Dec 2026');
+    expect(menuLabels(first)).toEqual(['10:00 AM', 'Later times ›']);
+    const last = await p.tap('Later times');
+    expect(textOf(last)).toContain('Mon, 21 Dec 2026');
+    expect(menuLabels(last)).toEqual(['4:00 PM', '‹ Earlier times']);
+
+    // Meera: today's two pages and tomorrow's, then one more a week out, reached page by page.
+    await h.store.upsertSlot(slot('week', 'GP', '2026-11-28', '09:00'));
+    const q = h.patient('week');
+    await walkTo(q, 'SELECTING_SLOT');
+    await q.tap('Later times');
+    const tomorrow = await q.tap('Later times');
+    expect(menuLabels(tomorrow)).toEqual(['10:00 AM (2 places left)', '‹ Earlier times', 'Later times ›']);
+    const week = await q.tap('Later times');
+    expect(textOf(week)).toContain('Sat, 28 Nov 2026');
+    expect(menuLabels(week)).toEqual(['9:00 AM', '‹ Earlier times']);
   });
 });
 

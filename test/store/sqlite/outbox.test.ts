@@ -180,6 +180,33 @@ describe('a turn stored with its session', () => {
   });
 });
 
+describe('migration to the partial outbox indexes', () => {
+  it('keeps every entry findable: pending, undeliverable and replies', async () => {
+    const old = new BetterSqlite(path.join(path.dirname(file), 'before-partial.db'));
+    migrate(old, MIGRATIONS.slice(0, 7));
+    const insert = old.prepare(
+      `INSERT INTO outbox (channel, chat_id, seq, author, body, in_reply_to, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const at = NOW.toISOString();
+    insert.run('telegram', '1', 1, 'bot', JSON.stringify(text('sent')), 'm1', 'sent', at, at);
+    insert.run('telegram', '1', 1, 'patient', JSON.stringify(text('hi')), null, 'sent', at, at);
+    insert.run('telegram', '1', 2, 'bot', JSON.stringify(text('waiting')), 'm2', 'pending', at, at);
+    insert.run('telegram', '2', 1, 'bot', JSON.stringify(text('blocked')), null, 'undeliverable', at, at);
+    migrate(old);
+    const migrated = new SqliteOutbox(old);
+    expect(texts(await migrated.pendingHeads('telegram', 10))).toEqual(['waiting']);
+    expect(texts(await migrated.pendingInChat({ channel: 'telegram', chatId: '1' }, 10))).toEqual(['waiting']);
+    expect(texts(await migrated.listUndeliverable(10))).toEqual(['blocked']);
+    expect(texts(await migrated.listReplies({ channel: 'telegram', chatId: '1' }, 'm1'))).toEqual(['sent']);
+    expect(await migrated.backlog('telegram')).toEqual({ pending: 1, oldestPendingAt: at, undeliverable: 1 });
+    // An entry marked sent leaves the queue.
+    const [waiting] = await migrated.pendingHeads('telegram', 10);
+    await migrated.markSentMany([{ id: waiting!.id, at: NOW }]);
+    expect(await migrated.backlog('telegram')).toEqual({ pending: 0, oldestPendingAt: null, undeliverable: 1 });
+    old.close();
+  });
+});
+
 describe('migration from the web chat outbox', () => {
   it('keeps existing web chat messages and their numbering', async () => {
     const old = new BetterSqlite(path.join(path.dirname(file), 'old.db'));
