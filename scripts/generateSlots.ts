@@ -3,7 +3,7 @@
  * slots for the coming days, skipping slots that exist (same doctor, date and start). With a Google
  * Sheet the schedule is its Schedule tab and the slots go to its Slots tab; on SQLite the schedule is
  * a JSON file of {doctorId, weekday (1 = Monday … 7 = Sunday), start, end, slotMinutes}.
- * Works through the ClinicStore port (listSlotUsage, upsertSlot), so both stores behave the same.
+ * Works through the ClinicStore port (listSlotUsage, upsertSlots), so both stores behave the same.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -28,7 +28,7 @@ export async function generateSlotsInto(store: ClinicStore, schedule: readonly S
   const toDate = DateTime.fromISO(fromDate).plus({ days: days - 1 }).toFormat('yyyy-MM-dd');
   const existing = (await store.listSlotUsage({ fromDate, toDate, now })).map((usage) => usage.slot);
   const fresh = generateSlots(schedule, fromDate, days, existing);
-  for (const slot of fresh) await store.upsertSlot(slot);
+  await store.upsertSlots(fresh);
   return fresh.length;
 }
 

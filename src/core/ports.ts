@@ -92,8 +92,13 @@ export interface ClinicStore {
   expireHolds(now: Date): Promise<Appointment[]>;
   /** Adds or replaces a doctor (staff tooling, scripts, sample data; the flow never writes doctors). */
   upsertDoctor(doctor: Doctor): Promise<void>;
-  /** Adds or replaces a slot (staff tooling, /block and /unblock, slot generation). */
+  /** Adds or replaces a slot (staff tooling, sample data). */
   upsertSlot(slot: Slot): Promise<void>;
+  /**
+   * Adds or replaces several slots in one go (slot generation, /block and /unblock of a day). All are
+   * checked first: one malformed slot throws RangeError and none is written.
+   */
+  upsertSlots(slots: readonly Slot[]): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -5,16 +5,13 @@
  * updates (long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set).
  */
 import type { AppComponent, AppContext } from '../../component.js';
-import { OutboxSender } from '../../services/delivery/outboxSender.js';
+import { OutboxSender, SHUTDOWN_DELIVERY_GRACE_MS } from '../../services/delivery/outboxSender.js';
 import { alertUndeliverable } from '../../services/delivery/undeliverableAlerts.js';
 import { TelegramBot, type CommandMenu } from './bot.js';
 import { PATIENT_COMMANDS } from './commands.js';
 import { telegramFileLoader } from './files.js';
 import { TelegramTransport } from './transport.js';
 import { AdminUpdateHandler, PatientUpdateHandler } from './updates.js';
-
-/** How long a clean shutdown lets replies already stored go out before it stops delivering. */
-const SHUTDOWN_DELIVERY_GRACE_MS = 3_000;
 
 /** Overrides for tests and the benchmark (e.g. a sender that does not sleep between retries). */
 export interface TelegramComponentOverrides {

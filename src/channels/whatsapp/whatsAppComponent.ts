@@ -6,7 +6,7 @@
 import type { AppComponent, AppContext } from '../../component.js';
 import type { FeatureStatus } from '../../features.js';
 import { adminRoutes } from '../../services/delivery/adminChats.js';
-import { OutboxSender } from '../../services/delivery/outboxSender.js';
+import { OutboxSender, SHUTDOWN_DELIVERY_GRACE_MS } from '../../services/delivery/outboxSender.js';
 import { alertUndeliverable } from '../../services/delivery/undeliverableAlerts.js';
 import { LinkMoment } from './linkMoment.js';
 import { QrAnnouncer } from './qrAnnouncer.js';
@@ -195,6 +195,9 @@ export function createWhatsAppChannel(ctx: AppContext, options: WhatsAppChannelO
     },
     async stop() {
       await inbox.close();
+      // Replies already stored get a moment to go out, as on Telegram, but only over a live link: a
+      // link that is down would only hold the shutdown, and the outbox keeps them for the next start.
+      if (link.status.state === 'ready') await outboxSender.drainWithin(SHUTDOWN_DELIVERY_GRACE_MS);
       stopping.abort();
       // The sender stops taking entries first; deliveries waiting for the link are then let go.
       const senderStopped = outboxSender.stop();

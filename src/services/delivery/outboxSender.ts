@@ -55,6 +55,9 @@ export interface OutboxSenderOptions {
 /** Entries of one chat read per query while draining it. */
 const CHAT_BATCH = 20;
 
+/** How long a clean shutdown lets replies already stored go out before it stops delivering. */
+export const SHUTDOWN_DELIVERY_GRACE_MS = 3_000;
+
 export class OutboxSender {
   private readonly active = new Map<string, Promise<void>>();
   /**
@@ -152,13 +155,15 @@ export class OutboxSender {
    * not hold the shutdown longer), then {@link stop}s.
    */
   async stopWithin(graceMs: number): Promise<void> {
-    const graceOver = new AbortController();
-    await Promise.race([
-      this.idle(),
-      (this.options.wait ?? waitOrAbort)(graceMs, graceOver.signal),
-    ]);
-    graceOver.abort();
+    await this.drainWithin(graceMs);
     await this.stop();
+  }
+
+  /** Waits until nothing is pending, or `graceMs` at most; delivery carries on either way. */
+  async drainWithin(graceMs: number): Promise<void> {
+    const graceOver = new AbortController();
+    await Promise.race([this.idle(), (this.options.wait ?? waitOrAbort)(graceMs, graceOver.signal)]);
+    graceOver.abort();
   }
 
   /** Stops after the attempts in flight and writes their marks; pending entries stay for the next start. */

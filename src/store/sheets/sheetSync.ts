@@ -268,29 +268,35 @@ export class SheetSync {
       Languages: doctor.languages.join(', '),
       Notes: doctor.notes,
     };
-    await this.writeRecord(DOCTORS_TAB, values, (columns, row) => readText(columns.cell(row, 'Doctor ID')) === doctor.id);
+    await this.writeRecords(DOCTORS_TAB, [{ key: doctor.id, values }], (columns, row) => readText(columns.cell(row, 'Doctor ID')));
   }
 
-  /** Writes a slot into the Slots tab (its row found by Slot ID, or a new one). */
-  async writeSlot(slot: Slot): Promise<void> {
-    const values: Record<SlotColumn, CellValue> = {
-      'Slot ID': slot.id,
-      'Doctor ID': slot.doctorId,
-      Date: slot.date,
-      Start: slot.start,
-      End: slot.end,
-      Capacity: slot.capacity,
-      Status: slot.status,
-      Notes: slot.notes,
-    };
-    await this.writeRecord(SLOTS_TAB, values, (columns, row) => {
+  /**
+   * Writes slots into the Slots tab (each row found by Slot ID, or new rows), with one read of the tab
+   * and at most one update and one append, however many slots: generating two weeks of a clinic's
+   * slots is a few requests, not two per slot against a quota of 60 a minute.
+   */
+  async writeSlots(slots: readonly Slot[]): Promise<void> {
+    const records = slots.map((slot) => ({
+      key: slot.id,
+      values: {
+        'Slot ID': slot.id,
+        'Doctor ID': slot.doctorId,
+        Date: slot.date,
+        Start: slot.start,
+        End: slot.end,
+        Capacity: slot.capacity,
+        Status: slot.status,
+        Notes: slot.notes,
+      } satisfies Record<SlotColumn, CellValue>,
+    }));
+    await this.writeRecords(SLOTS_TAB, records, (columns, row) => {
       const id = readText(columns.cell(row, 'Slot ID'));
-      if (id) return id === slot.id;
+      if (id) return id;
       // A row staff typed without an id is known by the id derived from its doctor, date and start.
       const date = readDate(columns.cell(row, 'Date'));
       const start = readTime(columns.cell(row, 'Start'));
-      const doctorId = readText(columns.cell(row, 'Doctor ID'));
-      return date !== undefined && start !== undefined && derivedSlotId(doctorId, date, start) === slot.id;
+      return date !== undefined && start !== undefined ? derivedSlotId(readText(columns.cell(row, 'Doctor ID')), date, start) : undefined;
     });
   }
 
@@ -640,25 +646,43 @@ export class SheetSync {
   }
 
   /** Finds a record's row by `matches` and rewrites its known columns, or appends it; with retries. */
-  private async writeRecord<C extends string>(
+  /**
+   * Writes records into a tab: a record whose key a row already has replaces that row (the first such
+   * row), the others are appended, in order. One read of the tab, then at most one update and one
+   * append. A retry reads the tab again, so rows appended by an attempt whose answer was lost are
+   * updated the second time, not added twice.
+   * @param keyOf the key of a row in the tab, or undefined for a row no record can match
+   */
+  private async writeRecords<C extends string>(
     layout: TabLayout<C>,
-    values: Record<C, CellValue>,
-    matches: (columns: HeaderMap<C>, row: readonly CellValue[]) => boolean,
+    records: readonly { key: string; values: Record<C, CellValue> }[],
+    keyOf: (columns: HeaderMap<C>, row: readonly CellValue[]) => string | undefined,
   ): Promise<void> {
+    if (records.length === 0) return;
     const { api } = this.options;
+    const tab = quoteTab(layout.title);
     await this.mutex.runExclusive(() =>
       withRetries(this.retry, async () => {
-        const [header, ...body] = await api.get(quoteTab(layout.title));
+        const [header, ...body] = await api.get(tab);
         const columns = new HeaderMap(layout, header);
         const missing = columns.missing(layout.required);
         if (missing.length > 0) throw new SheetsSetupError(`The ${layout.title} tab has no ${missing.join(', ')} column: run \`npm run setup:sheet\`.`);
-        const row = columns.layOut(values);
-        const found = body.findIndex((cells) => matches(columns, cells));
-        if (found === -1) {
-          await api.append(`${quoteTab(layout.title)}!A1`, [row]);
-        } else {
-          await api.batchUpdate([{ range: `${quoteTab(layout.title)}!A${found + 2}:${columnLetters(row.length - 1)}${found + 2}`, values: [row] }]);
+        const rowNumbers = new Map<string, number>();
+        body.forEach((cells, index) => {
+          const key = keyOf(columns, cells);
+          if (key !== undefined && !rowNumbers.has(key)) rowNumbers.set(key, index + 2);
+        });
+        const updates: { range: string; values: (CellValue | null)[][] }[] = [];
+        const appends: (CellValue | null)[][] = [];
+        // The same key twice in one call is one row, with the later values.
+        for (const record of new Map(records.map((r) => [r.key, r])).values()) {
+          const row = columns.layOut(record.values);
+          const rowNumber = rowNumbers.get(record.key);
+          if (rowNumber === undefined) appends.push(row);
+          else updates.push({ range: `${tab}!A${rowNumber}:${columnLetters(row.length - 1)}${rowNumber}`, values: [row] });
         }
+        if (updates.length > 0) await api.batchUpdate(updates);
+        if (appends.length > 0) await api.append(`${tab}!A1`, appends);
       }),
     );
   }

@@ -97,12 +97,16 @@ export class SheetsClinicStore extends SqliteClinicStore {
     await super.upsertDoctor(doctor);
   }
 
-  /** Writes the slot into the Slots tab (the clinic's copy), then into the local mirror. */
   override async upsertSlot(slot: Slot): Promise<void> {
+    await this.upsertSlots([slot]);
+  }
+
+  /** Writes the slots into the Slots tab (the clinic's copy, a few requests for all), then into the local mirror. */
+  override async upsertSlots(slots: readonly Slot[]): Promise<void> {
     // The local store's checks, before anything reaches the sheet.
-    assertSlotShape(slot);
-    await this.sync.writeSlot(slot);
-    await super.upsertSlot(slot);
+    slots.forEach(assertSlotShape);
+    await this.sync.writeSlots(slots);
+    await super.upsertSlots(slots);
   }
 
   override async close(): Promise<void> {

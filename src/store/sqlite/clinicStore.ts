@@ -406,8 +406,16 @@ export class SqliteClinicStore implements ClinicStore {
 
   /** Adds or replaces a slot; its date and times must already be `YYYY-MM-DD` / `HH:mm` ({@link assertSlotShape}). */
   async upsertSlot(slot: Slot): Promise<void> {
-    assertSlotShape(slot);
-    this.statements.upsertSlot.run(slotParams(slot));
+    await this.upsertSlots([slot]);
+  }
+
+  /** Adds or replaces slots in one transaction, after checking them all: a bad one means none is written. */
+  async upsertSlots(slots: readonly Slot[]): Promise<void> {
+    slots.forEach(assertSlotShape);
+    const { upsertSlot } = this.statements;
+    this.db.transaction(() => {
+      for (const slot of slots) upsertSlot.run(slotParams(slot));
+    })();
   }
 
   async close(): Promise<void> {

@@ -233,3 +233,31 @@ describe('sending', () => {
     }
   });
 });
+
+describe('a clean shutdown', () => {
+  /** A grace that ends only when the sender no longer needs it: a shutdown that waits in vain hangs. */
+  const untilAborted = (_ms: number, signal: AbortSignal) =>
+    new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+  const reminder = { kind: 'text', text: 'Reminder: your appointment is tomorrow at 10:00 AM' } as const;
+
+  it('lets replies already stored go out over a live link first', async () => {
+    const bed = await start({ senderWait: untilAborted });
+    bed.whatsapp.client.scan();
+    await bed.settle();
+    expect(bed.channel.link.status.state).toBe('ready');
+    await bed.context.outbox.push({ channel: 'whatsapp', chatId: PATIENT }, [reminder, reminder], bed.clock.now());
+    await bed.channel.stop!();
+    expect(bed.whatsapp.sentTo(PATIENT).map((m) => m.text)).toEqual([reminder.text, reminder.text]);
+    expect(await bed.context.outbox.backlog('whatsapp')).toMatchObject({ pending: 0 });
+  });
+
+  it('does not wait on a link that is down, and keeps the messages for the next start', async () => {
+    const bed = await start({ senderWait: untilAborted });
+    expect(bed.channel.link.status.state).toBe('waiting-for-qr');
+    await bed.context.outbox.push({ channel: 'whatsapp', chatId: PATIENT }, [reminder], bed.clock.now());
+    await bed.channel.stop!();
+    expect(bed.whatsapp.sentTo(PATIENT)).toEqual([]);
+    expect(await bed.context.outbox.backlog('whatsapp')).toMatchObject({ pending: 1 });
+  });
+});
+

@@ -96,6 +96,21 @@ export function describeClinicStoreContract(name: string, open: () => Promise<Co
       expect(await store.getSlot('bad')).toBeUndefined();
     });
 
+    it('writes many slots at once, replacing those that exist, and none when one is malformed', async () => {
+      const day = Array.from({ length: 20 }, (_, i) => slot({ id: `DAY-${i}`, start: `${String(8 + Math.floor(i / 2)).padStart(2, '0')}:${i % 2 ? '30' : '00'}`, end: '23:00' }));
+      await store.upsertSlots([slot({ capacity: 4 }), ...day]);
+      expect(await store.getSlot('S1')).toEqual(slot({ capacity: 4 }));
+      expect(await store.getSlot('DAY-19')).toEqual(day[19]);
+      const blocked = day.map((s) => ({ ...s, status: 'BLOCKED' as const }));
+      await store.upsertSlots(blocked);
+      expect((await store.listSlotUsage({ fromDate: day[0]!.date, toDate: day[0]!.date, now: NOW })).filter((u) => u.slot.id.startsWith('DAY-')).map((u) => u.slot.status)).toEqual(
+        Array(20).fill('BLOCKED'),
+      );
+      await expect(store.upsertSlots([slot({ id: 'fine' }), slot({ id: 'bad', start: '9:00' })])).rejects.toThrow(RangeError);
+      expect(await store.getSlot('fine')).toBeUndefined();
+      await expect(store.upsertSlots([])).resolves.toBeUndefined();
+    });
+
     it('pings while open and fails once closed; close is idempotent', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
       await store.close();

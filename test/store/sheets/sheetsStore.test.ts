@@ -116,6 +116,28 @@ describe('staff keep doctors and slots in the sheet', () => {
     expect(f.emulator.rows('Doctors')[1]?.[5]).toBe('keep me');
   });
 
+  it('blocking slots updates the rows staff typed (with or without an id) in place, with one read and one write', async () => {
+    const f = await fixture();
+    f.emulator.setRows('Doctors', [...f.emulator.rows('Doctors'), ['D9', 'Dr. Nine', 'ENT', 800, true, 'English', '']]);
+    f.emulator.setRows('Slots', [
+      ...f.emulator.rows('Slots'),
+      ['', 'D9', '23/11/2026', '10 AM', '10:30 am', 2, 'OPEN', 'typed without an id'],
+      ['S-MINE', 'D9', '2026-11-23', '11:00', '11:30', 1, 'OPEN', ''],
+    ]);
+    await f.store.refresh();
+    const slots = (await f.store.listSlotUsage({ fromDate: '2026-11-23', toDate: '2026-11-23', now: NOW })).map((u) => u.slot);
+    const [reads, writes] = [f.emulator.count('read'), f.emulator.count('write')];
+    await f.store.upsertSlots(slots.map((s) => ({ ...s, status: 'BLOCKED' as const })));
+    expect([f.emulator.count('read') - reads, f.emulator.count('write') - writes]).toEqual([1, 1]);
+    const rows = f.emulator.records('Slots').filter((r) => r['Doctor ID'] === 'D9');
+    expect(rows.map((r) => [r['Slot ID'], r.Status])).toEqual([
+      ['S-D9-20261123-1000', 'BLOCKED'],
+      ['S-MINE', 'BLOCKED'],
+    ]);
+    await f.store.refresh();
+    expect((await f.store.getSlot('S-D9-20261123-1000'))?.status).toBe('BLOCKED');
+  });
+
   it('a slot removed from the sheet while it has a booking stays taken, and cannot be booked again', async () => {
     const f = await fixture();
     await f.store.upsertDoctor(doctor());

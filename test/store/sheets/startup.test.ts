@@ -96,7 +96,10 @@ describe('operator commands', () => {
     const running = await app(e);
     const store = running.app.context.store as SheetsClinicStore;
     const now = new Date('2026-03-02T04:00:00Z'); // Monday
+    const [reads, writes] = [e.count('read'), e.count('write')];
     expect(await generateSlotsInto(store, store.schedule(), '2026-03-02', 7, now)).toBe(5);
+    // All five slots with one read of the Slots tab and one append, not two requests per slot.
+    expect([e.count('read') - reads, e.count('write') - writes]).toEqual([1, 1]);
     expect(await generateSlotsInto(store, store.schedule(), '2026-03-02', 7, now)).toBe(0);
     await store.refresh();
     const slots = await store.listSlotUsage({ fromDate: '2026-03-01', toDate: '2026-03-09', now });

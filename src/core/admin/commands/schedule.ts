@@ -107,7 +107,7 @@ async function setSlotStatus(context: CommandContext, status: SlotStatus): Promi
   if (!context.args) throw new AdminUsageError('Give a slot id, or a doctor and a date (the whole day).');
   const { slots, what } = await targetSlots(context);
   const unchanged = slots.filter((s) => s.status === status).length;
-  for (const slot of slots) if (slot.status !== status) await context.deps.store.upsertSlot({ ...slot, status });
+  await context.deps.store.upsertSlots(slots.filter((s) => s.status !== status).map((s) => ({ ...s, status })));
   const verb = status === 'BLOCKED' ? 'Blocked' : 'Opened';
   const lines = [`${verb} ${what}.${unchanged > 0 ? ` (${unchanged} ${unchanged === 1 ? 'was' : 'were'} already ${status === 'BLOCKED' ? 'blocked' : 'open'}.)` : ''}`];
   let summary = `${verb.toLowerCase()} ${slots.map((s) => s.id).join(',').slice(0, 120)}`;
