@@ -45,7 +45,6 @@ export async function peakRss<T>(work: () => Promise<T>): Promise<{ result: T; p
   }
 }
 
-/** Milliseconds since `start` (performance.now()). */
 /**
  * A full garbage collection, so a memory figure counts what is kept rather than what happens not to
  * have been collected yet. The flag is set at run time because the benchmark starts through tsx.
@@ -55,6 +54,7 @@ export function collectGarbage(): void {
   (vm.runInNewContext('gc') as () => void)();
 }
 
+/** Milliseconds since `start` (performance.now()). */
 export const since = (start: number) => performance.now() - start;
 
 export const round = (value: number, digits = 2) => Number(value.toFixed(digits));

@@ -268,7 +268,7 @@ export class SheetSync {
       Languages: doctor.languages.join(', '),
       Notes: doctor.notes,
     };
-    await this.writeRecords(DOCTORS_TAB, [{ key: doctor.id, values }], (columns, row) => readText(columns.cell(row, 'Doctor ID')));
+    await this.writeRecords(DOCTORS_TAB, [{ key: doctor.id, values }], (columns, row) => readText(columns.cell(row, 'Doctor ID')) || undefined);
   }
 
   /**
@@ -645,7 +645,6 @@ export class SheetSync {
     }
   }
 
-  /** Finds a record's row by `matches` and rewrites its known columns, or appends it; with retries. */
   /**
    * Writes records into a tab: a record whose key a row already has replaces that row (the first such
    * row), the others are appended, in order. One read of the tab, then at most one update and one
