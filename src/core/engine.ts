@@ -170,11 +170,11 @@ export class ConversationEngine {
     if (command) return runGlobalCommand(turn, command);
 
     if (content.kind === 'file' && !step.acceptsFiles) {
-      turn.text('I was not expecting a file here. You can send a report after booking, or choose "Upload a report" in the main menu.');
+      turn.notice('I was not expecting a file here. You can send a report after booking, or choose "Upload a report" in the main menu.');
       return turn.askAgain();
     }
     if (content.kind === 'contact' && !step.acceptsContact) {
-      turn.text('Thanks, but I did not ask for a contact here.');
+      turn.notice('Thanks, but I did not ask for a contact here.');
       return turn.askAgain();
     }
     await step.handle(turn);

@@ -100,8 +100,10 @@ describe('report uploads', () => {
       const before = (await history(t.base, session, 0)).length;
 
       const replies = await repliesOf(await upload(t.base, session, bytes, 'report.pdf', 'application/pdf'));
-      expect(replies[0]?.kind).toBe('text');
+      // One message: why the file was refused, over the upload prompt with its Done button.
+      expect(replies).toHaveLength(1);
       expect(replies[0]!.text).toMatch(/must be a PDF, JPG or PNG/);
+      expect(replies[0]!.options?.map((o) => o.id)).toEqual(['done']);
       expect(replies.map((m) => m.text).join('\n')).not.toMatch(/attached/i);
       expect(await storedReports(t, appointmentId)).toEqual([]);
       // The chat is still waiting for a report: a real one is accepted next.

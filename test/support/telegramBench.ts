@@ -65,8 +65,10 @@ export async function driveTelegramBookings(
         for (;;) {
           user.say(text);
           const answer = await user.reply(new RegExp(`${reply.source}|${TAKEN.source}`, 'i'), timeoutMs);
-          if (!TAKEN.test(String(answer.params.text))) break;
-          await user.reply(/Pick a time/, timeoutMs);
+          const said = String(answer.params.text);
+          if (!TAKEN.test(said)) break;
+          // The times are offered again, in the same message as the notice.
+          if (!/Pick a time/.test(said)) await user.reply(/Pick a time/, timeoutMs);
           updates += 1;
         }
       }

@@ -154,13 +154,13 @@ export const selectingSlotStep: Step = {
     const { draft } = turn.session;
     const doctor = draft.doctorId ? await turn.deps.store.getDoctor(draft.doctorId) : undefined;
     if (!doctor || !doctor.active) {
-      turn.text('That doctor is no longer available for booking. Please choose another doctor.');
+      turn.notice('That doctor is no longer available for booking. Please choose another doctor.');
       return turn.replaceWith('SELECTING_DOCTOR');
     }
     if (hasTimeWish(draft) && (await offerWishedSlots(turn, doctor))) return;
     const pages = await doctorSlotPages(turn, doctor.id);
     if (pages.length === 0) {
-      turn.text(`Sorry, ${doctor.name} has no free times in the next ${turn.settings.bookingWindowDays} days. Please choose another doctor.`);
+      turn.notice(`Sorry, ${doctor.name} has no free times in the next ${turn.settings.bookingWindowDays} days. Please choose another doctor.`);
       return turn.replaceWith('SELECTING_DOCTOR');
     }
     const { page, options } = slotPageMenu(turn, pages, SLOT_PREFIX);
@@ -194,7 +194,7 @@ async function holdChosenSlot(turn: Turn, slotId: string, options: { anyDoctor?:
   const { name, phone, age, gender, purpose } = draft;
   if (!name || !phone || age === undefined || !gender || !purpose) {
     // Only reachable if a stored session was edited by hand; start the details again rather than guess.
-    turn.text("Some of the patient's details are missing. Let's start again.");
+    turn.notice("Some of the patient's details are missing. Let's start again.");
     return turn.replaceWith('AWAITING_NAME');
   }
   const slot = await store.getSlot(slotId);
@@ -218,7 +218,7 @@ async function holdChosenSlot(turn: Turn, slotId: string, options: { anyDoctor?:
     await turn.goTo('SELECTING_PAYMENT_MODE');
   } catch (error) {
     if (!(error instanceof SlotUnavailableError)) throw error;
-    turn.text('Sorry, that time was just taken. Please pick another one.');
+    turn.notice('Sorry, that time was just taken. Please pick another one.');
     await turn.askAgain();
   }
 }

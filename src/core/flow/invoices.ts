@@ -54,7 +54,7 @@ export const selectingAppointmentForInvoiceStep: Step = {
     if (!option) return;
     const appointment = await ownAppointment(turn, option.id);
     if (!appointment || (appointment.paymentStatus !== 'PAID' && appointment.invoiceNo === null)) {
-      turn.text('That appointment has no invoice.');
+      turn.notice('That appointment has no invoice.');
       return turn.askAgain();
     }
     await sendInvoice(turn, appointment);

@@ -19,7 +19,7 @@ export const confirmingCancellationStep: Step = {
   async enter(turn) {
     const appointment = await ownAppointment(turn, turn.session.targetAppointmentId);
     if (!appointment || appointment.status !== 'CONFIRMED') {
-      turn.text('That appointment cannot be cancelled any more.');
+      turn.notice('That appointment cannot be cancelled any more.');
       return turn.backToMainMenu();
     }
     turn.menu(`Cancel your appointment with ${appointment.doctorName} on ${appointmentWhen(appointment)}?`, [

@@ -16,7 +16,7 @@ async function acceptTyped<T>(turn: Turn, validate: (text: string) => Validated<
   if (text === undefined) return false;
   const result = validate(text);
   if (!result.ok) {
-    turn.text(result.problem);
+    turn.notice(result.problem);
     await turn.askAgain();
     return false;
   }
@@ -88,7 +88,7 @@ export const awaitingPhoneStep: Step = {
     if (content.kind === 'contact') {
       const result = validatePhone(content.phone, region);
       if (!result.ok) {
-        turn.text(result.problem);
+        turn.notice(result.problem);
         return turn.askAgain();
       }
       turn.session.draft.phone = result.value;

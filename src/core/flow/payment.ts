@@ -27,7 +27,7 @@ async function heldAppointment(turn: Turn): Promise<Appointment | undefined> {
     return undefined;
   }
   delete turn.session.draft.appointmentId;
-  turn.text('Your hold on that time has ended. Please pick a time again.');
+  turn.notice('Your hold on that time has ended. Please pick a time again.');
   await turn.replaceWith('SELECTING_SLOT');
   return undefined;
 }
@@ -79,14 +79,14 @@ async function confirmPayAtClinic(turn: Turn, appointment: Appointment): Promise
     const lost = error instanceof SlotUnavailableError || error instanceof InvalidTransitionError || error instanceof AppointmentNotFoundError;
     if (!lost) throw error;
     delete turn.session.draft.appointmentId;
-    turn.text('Sorry, your hold on that time ran out and it was booked by someone else. Please pick another time.');
+    turn.notice('Sorry, your hold on that time ran out and it was booked by someone else. Please pick another time.');
     await turn.replaceWith('SELECTING_SLOT');
   }
 }
 
 async function holdEnded(turn: Turn): Promise<void> {
   delete turn.session.draft.appointmentId;
-  turn.text('Your hold on that time has ended. Please pick a time again.');
+  turn.notice('Your hold on that time has ended. Please pick a time again.');
   await turn.replaceWith('SELECTING_SLOT');
 }
 
@@ -110,7 +110,7 @@ async function startOnlinePayment(turn: Turn, appointment: Appointment): Promise
     });
   } catch (error) {
     logger.error({ err: error, appointmentId: appointment.id }, 'payment link could not be created');
-    turn.text('Sorry, online payment is not available right now, and nothing was charged. You can pay at the clinic instead: your time is still held.');
+    turn.notice('Sorry, online payment is not available right now, and nothing was charged. You can pay at the clinic instead: your time is still held.');
     return turn.askAgain();
   }
   let updated: Appointment;

@@ -16,7 +16,7 @@ const DONE = 'done';
 async function reportTarget(turn: Turn): Promise<Appointment | undefined> {
   const appointment = await ownAppointment(turn, turn.session.targetAppointmentId);
   if (appointment && (appointment.status === 'CONFIRMED' || appointment.status === 'HELD')) return appointment;
-  turn.text('That appointment is no longer active, so reports cannot be added to it.');
+  turn.notice('That appointment is no longer active, so reports cannot be added to it.');
   await turn.backToMainMenu();
   return undefined;
 }
@@ -28,12 +28,12 @@ async function receiveReport(turn: Turn, appointment: Appointment): Promise<void
   const limit = settings.maxUploadBytes;
 
   if (appointment.reports.length >= settings.maxReportsPerAppointment) {
-    turn.text(`This appointment already has ${appointment.reports.length} reports, the most we can take. Please bring any others to the visit.`);
+    turn.notice(`This appointment already has ${appointment.reports.length} reports, the most we can take. Please bring any others to the visit.`);
     return turn.backToMainMenu();
   }
   const announced = checkReportSize(content.size, limit);
   if (!announced.ok) {
-    turn.text(announced.problem);
+    turn.notice(announced.problem);
     return turn.askAgain();
   }
   let bytes: Uint8Array;
@@ -41,13 +41,13 @@ async function receiveReport(turn: Turn, appointment: Appointment): Promise<void
     bytes = await content.load();
   } catch (error) {
     logger.warn({ err: error }, 'report download from the platform failed');
-    turn.text('Sorry, I could not receive that file. Please send it again.');
+    turn.notice('Sorry, I could not receive that file. Please send it again.');
     return turn.askAgain();
   }
   const actual = checkReportSize(bytes.byteLength, limit);
   const type = actual.ok ? await detectReportType(bytes) : actual;
   if (!type.ok) {
-    turn.text(type.problem);
+    turn.notice(type.problem);
     return turn.askAgain();
   }
   const ref = await reports.save(appointment.id, bytes, type.value, turn.now);

@@ -25,7 +25,7 @@ export const selectingAppointmentToRescheduleStep = appointmentChoiceStep({
 async function appointmentToMove(turn: Turn): Promise<Appointment | undefined> {
   const appointment = await ownAppointment(turn, turn.session.targetAppointmentId);
   if (appointment && isStillAhead(turn, appointment)) return appointment;
-  turn.text('That appointment cannot be rescheduled any more.');
+  turn.notice('That appointment cannot be rescheduled any more.');
   await turn.backToMainMenu();
   return undefined;
 }
@@ -76,11 +76,11 @@ async function moveTo(turn: Turn, appointment: Appointment, slotId: string): Pro
     await turn.backToMainMenu();
   } catch (error) {
     if (error instanceof InvalidTransitionError) {
-      turn.text('That appointment cannot be rescheduled any more.');
+      turn.notice('That appointment cannot be rescheduled any more.');
       return turn.backToMainMenu();
     }
     if (!(error instanceof SlotUnavailableError)) throw error;
-    turn.text('Sorry, that time was just taken. Please pick another one.');
+    turn.notice('Sorry, that time was just taken. Please pick another one.');
     await turn.askAgain();
   }
 }

@@ -59,7 +59,9 @@ export interface Step {
 export type StepRegistry = Readonly<Record<FlowState, Step>>;
 
 export class Turn {
-  readonly replies: Outbound[] = [];
+  private readonly said: Outbound[] = [];
+  /** Remarks waiting for the reply they introduce (see {@link notice}). */
+  private notices: string[] = [];
   private readonly committed: (() => Promise<void>)[] = [];
 
   constructor(
@@ -88,12 +90,44 @@ export class Turn {
     return this.deps.settings;
   }
 
+  /** The turn's replies; a notice that nothing followed is a message of its own, last. */
+  get replies(): Outbound[] {
+    this.sayNotices();
+    return this.said;
+  }
+
   say(...messages: Outbound[]): void {
-    this.replies.push(...messages);
+    for (const message of messages) {
+      if (this.notices.length > 0 && message.kind !== 'document') {
+        this.said.push({ ...message, text: `${this.notices.join('\n\n')}\n\n${message.text}` });
+        this.notices = [];
+      } else {
+        this.sayNotices();
+        this.said.push(message);
+      }
+    }
   }
 
   text(text: string): void {
     this.say({ kind: 'text', text });
+  }
+
+  /**
+   * A remark about the patient's last answer, or about a change they could not see, that leads into
+   * the question asked again: a typing mistake, a stale button, a time taken meanwhile, a hold that
+   * ended. It goes out in the same message as the next text, question or menu, so the patient gets
+   * one message instead of two, and on WhatsApp, where messages are paced, the question is not held
+   * up behind the remark. Results and information (a booking confirmed, a report received, the help
+   * text) are {@link text}s: they stand on their own.
+   */
+  notice(text: string): void {
+    this.notices.push(text);
+  }
+
+  private sayNotices(): void {
+    if (this.notices.length === 0) return;
+    this.said.push({ kind: 'text', text: this.notices.join('\n\n') });
+    this.notices = [];
   }
 
   /**
@@ -156,7 +190,7 @@ export class Turn {
   async chosenOption(aliases?: OptionAliases): Promise<MenuOption | undefined> {
     const answer = matchMenuAnswer(this.inbound.content, this.session.menu, aliases);
     if (answer.kind === 'option') return answer.option;
-    this.text(
+    this.notice(
       answer.kind === 'stale'
         ? 'That button belongs to an earlier message. Here are the current options:'
         : 'Sorry, I did not get that. Please tap one of the options or reply with its number.',

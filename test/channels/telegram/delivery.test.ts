@@ -79,7 +79,8 @@ describe('a crash with replies not yet sent', () => {
     await asha.reply(/How can I help you/);
     asha.say('/help');
     await asha.reply(/I can book/);
-    expect(asha.received().filter((t) => /How can I help you/.test(t))).toHaveLength(1);
+    // The help text comes with the menu again; the /start reply itself was sent once.
+    expect(asha.received().filter((t) => /How can I help you/.test(t) && !/I can book/.test(t))).toHaveLength(1);
     // The update was handled before the crash and confirmed at the stop: it was not handled again.
     expect(emulator.pendingUpdates(token).map((u) => u.update_id)).not.toContain(startUpdate);
   });

@@ -140,6 +140,8 @@ describe('wrong answers get a clear reply and the same question again', () => {
     await walkTo(p, state);
     const replies = await p.say(answer);
     expect(textOf(replies)).toContain(reason);
+    // The reason and the question again come as one message.
+    expect(replies).toHaveLength(1);
     expect(await stateOf(h, p)).toBe(state);
   });
 
