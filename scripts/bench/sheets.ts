@@ -10,12 +10,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { DateTime } from 'luxon';
 import { startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { SheetsApi } from '../../src/store/sheets/sheetsApi.js';
 import { setupSheet } from '../../src/store/sheets/setup.js';
-import { makeServiceAccount, SheetsEmulator, type Cell } from '../../test/support/sheetsEmulator.js';
+import { typeTomorrowsClinic } from '../../test/support/sheetClinic.js';
+import { makeServiceAccount, SheetsEmulator } from '../../test/support/sheetsEmulator.js';
 import { percentile, round, since, type BenchOptions, type Figure } from './common.js';
 import { lettersOf, PageLikeClient } from './webChatPatient.js';
 
@@ -131,35 +131,9 @@ async function bookOnSheet(patients: number, sheetTimeoutMs: number): Promise<Fi
  * places enough that every patient fits on that page even when several pick the same time.
  */
 function seedClinic(emulator: SheetsEmulator, patients: number, timezone: string): void {
-  const tomorrow = DateTime.now().setZone(timezone).plus({ days: 1 }).toFormat('yyyy-MM-dd');
   const perSlot = Math.ceil(patients / (DOCTORS * (SLOTS_PER_DOCTOR - 2))) + 1;
-  const doctors: Record<string, Cell>[] = [];
-  const slots: Record<string, Cell>[] = [];
-  for (let d = 1; d <= DOCTORS; d++) {
-    const doctorId = `BENCH-${d}`;
-    doctors.push({ 'Doctor ID': doctorId, Name: `Dr. Bench ${lettersOf(d - 1)}`, Specialty: 'General Physician', Fee: 500, Active: true });
-    for (let s = 0; s < SLOTS_PER_DOCTOR; s++) {
-      const start = DateTime.fromObject({ hour: 10 }).plus({ minutes: 30 * s });
-      slots.push({
-        'Slot ID': `${doctorId}-${s}`,
-        'Doctor ID': doctorId,
-        Date: tomorrow,
-        Start: start.toFormat('HH:mm'),
-        End: start.plus({ minutes: 30 }).toFormat('HH:mm'),
-        Capacity: perSlot,
-        Status: 'OPEN',
-      });
-    }
-  }
-  appendRecords(emulator, 'Doctors', doctors);
-  appendRecords(emulator, 'Slots', slots);
-}
-
-/** Adds rows under a tab's header, each value in the column its header names. */
-function appendRecords(emulator: SheetsEmulator, tab: string, records: Record<string, Cell>[]): void {
-  const [header = [], ...rows] = emulator.rows(tab);
-  const laidOut = records.map((record) => header.map((name) => record[String(name)] ?? ''));
-  emulator.setRows(tab, [header, ...rows, ...laidOut]);
+  const doctors = Array.from({ length: DOCTORS }, (_, d) => ({ id: `BENCH-${d + 1}`, name: `Dr. Bench ${lettersOf(d)}` }));
+  typeTomorrowsClinic(emulator, { doctors, slotsPerDoctor: SLOTS_PER_DOCTOR, capacity: perSlot, timezone });
 }
 
 /** Reads the emulator's Appointments tab directly, as staff looking at the sheet would. */

@@ -17,7 +17,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DateTime } from 'luxon';
 import { afterAll, describe, expect, it } from 'vitest';
 import { appointmentWhen } from '../../src/core/flow/describe.js';
 import { maskChatId } from '../../src/logging.js';
@@ -25,7 +24,8 @@ import { SheetsApi } from '../../src/store/sheets/sheetsApi.js';
 import { setupSheet } from '../../src/store/sheets/setup.js';
 import { openClinicDatabase, SqliteClinicStore } from '../../src/store/sqlite/index.js';
 import type { ChatMessage } from '../http/helpers.js';
-import { makeServiceAccount, SheetsEmulator, type Cell, type RecordedRequest } from '../support/sheetsEmulator.js';
+import { typeTomorrowsClinic } from '../support/sheetClinic.js';
+import { makeServiceAccount, SheetsEmulator, type RecordedRequest } from '../support/sheetsEmulator.js';
 import { newBookingPatient, type BookingPatient } from './support/bookingPatient.js';
 import { seededRandom } from './support/serviceProcess.js';
 import { SupervisedService } from './support/supervisedService.js';
@@ -137,28 +137,8 @@ async function sheetsHealth(url: string): Promise<SheetsHealth> {
 
 /** Doctors and tomorrow's slots typed into the prepared sheet, as staff would. */
 function seedClinic(sheet: SheetsEmulator): void {
-  const tomorrow = DateTime.now().setZone(TIMEZONE).plus({ days: 1 }).toFormat('yyyy-MM-dd');
-  const doctors: Record<string, Cell>[] = [];
-  const slots: Record<string, Cell>[] = [];
-  DOCTORS.forEach((doctorId, d) => {
-    doctors.push({ 'Doctor ID': doctorId, Name: `Dr. Crash ${String.fromCharCode(65 + d)}`, Specialty: 'General Physician', Fee: 500, Active: true });
-    for (let s = 0; s < SLOTS_PER_DOCTOR; s++) {
-      const start = DateTime.fromObject({ hour: 10 }).plus({ minutes: 30 * s });
-      slots.push({
-        'Slot ID': `${doctorId}-${s}`,
-        'Doctor ID': doctorId,
-        Date: tomorrow,
-        Start: start.toFormat('HH:mm'),
-        End: start.plus({ minutes: 30 }).toFormat('HH:mm'),
-        Capacity: CAPACITY,
-        Status: 'OPEN',
-      });
-    }
-  });
-  for (const [tab, records] of [['Doctors', doctors], ['Slots', slots]] as const) {
-    const [header = [], ...rows] = sheet.rows(tab);
-    sheet.setRows(tab, [header, ...rows, ...records.map((record) => header.map((name) => record[String(name)] ?? ''))]);
-  }
+  const doctors = DOCTORS.map((id, d) => ({ id, name: `Dr. Crash ${String.fromCharCode(65 + d)}` }));
+  typeTomorrowsClinic(sheet, { doctors, slotsPerDoctor: SLOTS_PER_DOCTOR, capacity: CAPACITY, timezone: TIMEZONE });
 }
 
 interface WebRun extends BookingPatient {

@@ -11,6 +11,7 @@ import { CAPACITY_STATUSES, type Appointment } from '../../../src/core/domain.js
 import { detectReportType } from '../../../src/core/reportFile.js';
 import { FLOW_STATES, type BookingDraft, type FlowState } from '../../../src/core/session.js';
 import { AGE_MAX, validateName, validatePhone, validatePurpose } from '../../../src/core/validation.js';
+import type { ClinicStore } from '../../../src/core/ports.js';
 import type { CorpusStep, HostilePayload } from '../../fixtures/hostile-inputs.js';
 import type { ConversationSnapshot, DriverOutcome, DriverWorld } from './channelDriver.js';
 
@@ -180,12 +181,9 @@ export async function worldProblems(world: DriverWorld): Promise<string[]> {
   const problems: string[] = [];
   const now = world.now();
   const appointments = await world.store.listAppointments({});
-  const taken = new Map<string, number>();
   const referenced = new Set<string>();
   for (const appointment of appointments) {
     problems.push(...appointmentProblems(appointment));
-    const holds = appointment.status === 'HELD' ? appointment.holdExpiresAt !== null && Date.parse(appointment.holdExpiresAt) > now.getTime() : true;
-    if (CAPACITY_STATUSES.includes(appointment.status) && holds) taken.set(appointment.slotId, (taken.get(appointment.slotId) ?? 0) + 1);
     for (const report of appointment.reports) {
       referenced.add(report.path);
       if (!/^[A-Za-z0-9_-]+\/[0-9a-f-]{36}\.(pdf|jpg|png)$/.test(report.path)) problems.push(`${appointment.id}: report stored at an unsafe path ${report.path}`);
@@ -200,11 +198,7 @@ export async function worldProblems(world: DriverWorld): Promise<string[]> {
       if (bytes.byteLength !== report.size || bytes.byteLength > world.maxUploadBytes) problems.push(`${appointment.id}: report ${report.path} has the wrong size`);
     }
   }
-  for (const [slotId, count] of taken) {
-    const slot = await world.store.getSlot(slotId);
-    if (!slot) problems.push(`appointments for a slot that does not exist: ${slotId}`);
-    else if (count > slot.capacity) problems.push(`slot ${slotId} is over capacity: ${count} of ${slot.capacity}`);
-  }
+  problems.push(...(await capacityProblems(world.store, appointments, now)));
   if (existsSync(world.reportsDir)) {
     for (const folder of await readdir(world.reportsDir)) {
       for (const file of await readdir(path.join(world.reportsDir, folder))) {
@@ -214,3 +208,36 @@ export async function worldProblems(world: DriverWorld): Promise<string[]> {
   }
   return problems;
 }
+
+/**
+ * Slots holding more places at `now` than they have, and appointments for slots that do not exist.
+ * A HELD appointment holds its place until its hold lapses (one without an expiry always does).
+ */
+export async function capacityProblems(store: ClinicStore, appointments: readonly Appointment[], now: Date): Promise<string[]> {
+  const problems: string[] = [];
+  const taken = new Map<string, number>();
+  for (const appointment of appointments) {
+    const holds = appointment.status === 'HELD' ? appointment.holdExpiresAt === null || Date.parse(appointment.holdExpiresAt) > now.getTime() : true;
+    if (CAPACITY_STATUSES.includes(appointment.status) && holds) taken.set(appointment.slotId, (taken.get(appointment.slotId) ?? 0) + 1);
+  }
+  for (const [slotId, count] of taken) {
+    const slot = await store.getSlot(slotId);
+    if (!slot) problems.push(`appointments for a slot that does not exist: ${slotId}`);
+    else if (count > slot.capacity) problems.push(`slot ${slotId} is over capacity: ${count} of ${slot.capacity}`);
+  }
+  return problems;
+}
+
+/**
+ * Holds that a crash left behind but that do not end as they should: longer than `holdMinutes`, or
+ * still HELD after the sweep that follows their expiry (which this runs on `store`).
+ */
+export async function lingeringHoldProblems(store: ClinicStore, appointments: readonly Appointment[], holdMinutes: number, now: Date): Promise<string[]> {
+  const problems = appointments
+    .filter((a) => a.status === 'HELD' && (a.holdExpiresAt === null || Date.parse(a.holdExpiresAt) - Date.parse(a.createdAt) > holdMinutes * 60_000))
+    .map((a) => `${a.id}: held longer than ${holdMinutes} minutes`);
+  await store.expireHolds(new Date(now.getTime() + (holdMinutes + 1) * 60_000));
+  for (const a of await store.listAppointments({ statuses: ['HELD'] })) problems.push(`${a.id}: still held after the sweep`);
+  return problems;
+}
+

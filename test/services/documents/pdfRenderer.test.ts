@@ -10,6 +10,7 @@ import type { Appointment } from '../../../src/core/domain.js';
 import { parsedFontCache } from '../../../src/services/documents/parsedFontCache.js';
 import { JsPdfDocumentRenderer } from '../../../src/services/documents/pdfRenderer.js';
 import { TEST_SETTINGS } from '../../support/engineHarness.js';
+import { paidAppointment } from './paidAppointment.js';
 import { drawnRuns, embeddedFonts } from './pdfInspect.js';
 
 const renderer = new JsPdfDocumentRenderer();
@@ -18,30 +19,7 @@ const A4_WIDTH = 595.28;
 const MARGIN = 56;
 
 function appointment(name: string): Appointment {
-  return {
-    id: 'APT-TEST',
-    createdAt: '2026-11-20T05:00:00.000Z',
-    updatedAt: '2026-11-20T05:00:00.000Z',
-    status: 'CONFIRMED',
-    conversation: { channel: 'web', chatId: 'chat-1' },
-    patient: { name, phone: '+919876543210', age: 34, gender: 'FEMALE' },
-    purpose: 'Fever',
-    doctorId: 'GP',
-    doctorName: 'Dr. Meera Iyer',
-    slotId: 'slot-1',
-    date: '2026-11-21',
-    time: '11:00',
-    fee: 500,
-    paymentMode: 'ONLINE',
-    paymentStatus: 'PAID',
-    paymentLink: null,
-    paymentId: 'pay_TEST123',
-    invoiceNo: 'INV-2026-000007',
-    reports: [],
-    holdExpiresAt: null,
-    remindersSent: [],
-    notes: '',
-  };
+  return { ...paidAppointment('APT-TEST', name), invoiceNo: 'INV-2026-000007' };
 }
 
 async function invoiceFor(name: string, clinicInfo = clinic): Promise<Uint8Array> {

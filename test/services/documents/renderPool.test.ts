@@ -8,42 +8,15 @@ import { existsSync, readdirSync } from 'node:fs';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Appointment } from '../../../src/core/domain.js';
 import { DocumentRenderError, RendererClosedError, RenderWorkerCrashedError } from '../../../src/services/documents/renderErrors.js';
 import { PdfRenderPool } from '../../../src/services/documents/renderPool.js';
 import { sharedPdfRenderer } from '../../../src/services/documents/sharedRenderer.js';
 import { TEST_SETTINGS } from '../../support/engineHarness.js';
 import { CRASH_APPOINTMENT_ID, CRASH_EXIT_CODE } from './exitOnCrashJob.js';
+import { paidAppointment } from './paidAppointment.js';
 
 const clinic = TEST_SETTINGS.clinic;
 const issuedAt = new Date('2026-11-21T05:00:00Z');
-
-function appointment(id: string, name: string): Appointment {
-  return {
-    id,
-    createdAt: '2026-11-20T05:00:00.000Z',
-    updatedAt: '2026-11-20T05:00:00.000Z',
-    status: 'CONFIRMED',
-    conversation: { channel: 'web', chatId: `chat-${id}` },
-    patient: { name, phone: '+919876543210', age: 34, gender: 'FEMALE' },
-    purpose: 'Fever',
-    doctorId: 'GP',
-    doctorName: 'Dr. Meera Iyer',
-    slotId: 'slot-1',
-    date: '2026-11-21',
-    time: '11:00',
-    fee: 500,
-    paymentMode: 'ONLINE',
-    paymentStatus: 'PAID',
-    paymentLink: null,
-    paymentId: `pay_${id}`,
-    invoiceNo: null,
-    reports: [],
-    holdExpiresAt: null,
-    remindersSent: [],
-    notes: '',
-  };
-}
 
 /** A logger whose warnings the test reads. */
 function capturingLogger() {
@@ -84,7 +57,7 @@ describe('the PDF render pool', () => {
     const renderers = pool({ size: 2 });
     const names = ['Asha राव', 'Zoë Müller', 'Ravi Kumar', 'आशा', 'Li Wei', 'Omar Haddad', 'Priya Nair', 'Kiran Desai'];
     const jobs = names.map((name, i) => {
-      const booked = appointment(`APT-${i}`, name);
+      const booked = paidAppointment(`APT-${i}`, name);
       return i % 2 === 0
         ? renderers.renderConfirmation(booked, clinic, { specialty: 'General Physician', issuedAt })
         : renderers.renderInvoice(booked, clinic, { specialty: 'General Physician', issuedAt, invoiceNo: `INV-2026-00000${i}` });
@@ -112,9 +85,9 @@ describe('the PDF render pool', () => {
     const renderers = pool({ size: 1, entry: entry('crashingRenderWorker.ts'), logger });
     const details = { specialty: 'General Physician', issuedAt };
 
-    const crashed = renderers.renderConfirmation(appointment(CRASH_APPOINTMENT_ID, 'Asha Rao'), clinic, details);
+    const crashed = renderers.renderConfirmation(paidAppointment(CRASH_APPOINTMENT_ID, 'Asha Rao'), clinic, details);
     // Queued behind the crash on the only worker: it must be rendered by the replacement.
-    const behind = renderers.renderConfirmation(appointment('APT-BEHIND', 'Ravi Kumar'), clinic, details);
+    const behind = renderers.renderConfirmation(paidAppointment('APT-BEHIND', 'Ravi Kumar'), clinic, details);
 
     const error = await crashed.then(
       () => undefined,
@@ -126,7 +99,7 @@ describe('the PDF render pool', () => {
     expect((error as Error).message).toMatch(/render worker stopped \(exit code 70\).*ask for this one again/);
 
     expect(await pdfLines(await behind)).toContain('Appointment ID: APT-BEHIND');
-    expect(await pdfLines(await renderers.renderConfirmation(appointment('APT-NEXT', 'Li Wei'), clinic, details))).toContain('Appointment ID: APT-NEXT');
+    expect(await pdfLines(await renderers.renderConfirmation(paidAppointment('APT-NEXT', 'Li Wei'), clinic, details))).toContain('Appointment ID: APT-NEXT');
     expect(renderers.status()).toEqual({ workers: 1, started: 2, queued: 0, mode: 'workers' });
     expect(warnings.map((w) => [w.msg, w.exitCode])).toEqual([['a PDF render worker stopped; a fresh one takes the next document', CRASH_EXIT_CODE]]);
   });
@@ -134,34 +107,34 @@ describe('the PDF render pool', () => {
   it('fails a document the renderer rejects, or that cannot be handed to the worker, without losing the worker', async () => {
     const renderers = pool({ size: 1 });
     // Both wait for the one worker to start; the one that cannot be copied to it must not hold up the other.
-    const uncopyable = renderers.renderConfirmation({ ...appointment('APT-FN', 'Asha Rao'), notes: (() => 'x') as unknown as string }, clinic, { specialty: '', issuedAt });
-    const fine = renderers.renderConfirmation(appointment('APT-FINE', 'Asha Rao'), clinic, { specialty: '', issuedAt });
+    const uncopyable = renderers.renderConfirmation({ ...paidAppointment('APT-FN', 'Asha Rao'), notes: (() => 'x') as unknown as string }, clinic, { specialty: '', issuedAt });
+    const fine = renderers.renderConfirmation(paidAppointment('APT-FINE', 'Asha Rao'), clinic, { specialty: '', issuedAt });
     await expect(uncopyable).rejects.toThrow(/could not be handed to the PDF render worker/);
     await expect(uncopyable).rejects.toThrow(DocumentRenderError);
     expect(await pdfLines(await fine)).toContain('Appointment ID: APT-FINE');
 
-    const bad = renderers.renderConfirmation(appointment('APT-BAD', 'Asha Rao'), { ...clinic, currency: 'NOT-A-CURRENCY' }, { specialty: '', issuedAt });
+    const bad = renderers.renderConfirmation(paidAppointment('APT-BAD', 'Asha Rao'), { ...clinic, currency: 'NOT-A-CURRENCY' }, { specialty: '', issuedAt });
     await expect(bad).rejects.toThrow(DocumentRenderError);
     await expect(bad).rejects.toThrow(/could not be rendered \(RangeError: .*currency/i);
-    expect(await pdfLines(await renderers.renderConfirmation(appointment('APT-OK', 'Asha Rao'), clinic, { specialty: '', issuedAt }))).toContain('Appointment ID: APT-OK');
+    expect(await pdfLines(await renderers.renderConfirmation(paidAppointment('APT-OK', 'Asha Rao'), clinic, { specialty: '', issuedAt }))).toContain('Appointment ID: APT-OK');
     expect(renderers.status()).toMatchObject({ workers: 1, started: 1 });
   });
 
   it('close() terminates its worker threads and fails the documents still in progress; a later document starts a new worker', async () => {
     const renderers = pool({ size: 2 });
     const details = { specialty: '', issuedAt };
-    await Promise.all([1, 2].map((i) => renderers.renderConfirmation(appointment(`APT-${i}`, 'Asha Rao'), clinic, details)));
+    await Promise.all([1, 2].map((i) => renderers.renderConfirmation(paidAppointment(`APT-${i}`, 'Asha Rao'), clinic, details)));
     expect(renderers.status()).toMatchObject({ workers: 2, started: 2 });
 
     const threadsBefore = threadCount?.();
-    const inProgress = renderers.renderConfirmation(appointment('APT-LATE', 'Asha Rao'), clinic, details).catch((error: unknown) => error);
+    const inProgress = renderers.renderConfirmation(paidAppointment('APT-LATE', 'Asha Rao'), clinic, details).catch((error: unknown) => error);
     await renderers.close();
     expect(await inProgress).toBeInstanceOf(RendererClosedError);
     expect(renderers.status()).toMatchObject({ workers: 0, queued: 0 });
     // The two threads are gone from the process itself, not just from the pool's books.
     if (threadsBefore !== undefined) expect(threadCount!()).toBe(threadsBefore - 2);
 
-    expect(await pdfLines(await renderers.renderConfirmation(appointment('APT-AGAIN', 'Asha Rao'), clinic, details))).toContain('Appointment ID: APT-AGAIN');
+    expect(await pdfLines(await renderers.renderConfirmation(paidAppointment('APT-AGAIN', 'Asha Rao'), clinic, details))).toContain('Appointment ID: APT-AGAIN');
     expect(renderers.status()).toMatchObject({ workers: 1, started: 3 });
   });
 
@@ -169,9 +142,9 @@ describe('the PDF render pool', () => {
     const { logger, warnings } = capturingLogger();
     const renderers = pool({ entry: entry('brokenRenderWorker.ts'), logger });
     const details = { specialty: '', issuedAt };
-    const pdfs = await Promise.all([1, 2, 3].map((i) => renderers.renderConfirmation(appointment(`APT-${i}`, 'Asha Rao'), clinic, details)));
+    const pdfs = await Promise.all([1, 2, 3].map((i) => renderers.renderConfirmation(paidAppointment(`APT-${i}`, 'Asha Rao'), clinic, details)));
     for (const [i, bytes] of pdfs.entries()) expect(await pdfLines(bytes)).toContain(`Appointment ID: APT-${i + 1}`);
-    expect(await pdfLines(await renderers.renderInvoice(appointment('APT-4', 'Asha Rao'), clinic, { ...details, invoiceNo: 'INV-1' }))).toContain('Invoice number: INV-1');
+    expect(await pdfLines(await renderers.renderInvoice(paidAppointment('APT-4', 'Asha Rao'), clinic, { ...details, invoiceNo: 'INV-1' }))).toContain('Invoice number: INV-1');
     expect(renderers.status()).toEqual({ workers: 0, started: 1, queued: 0, mode: 'in-thread' });
     expect(warnings.map((w) => w.msg)).toEqual(['PDF render workers cannot start: rendering PDFs on the main thread instead']);
   });
@@ -184,12 +157,12 @@ describe('the shared render pool', () => {
     const second = sharedPdfRenderer(logger);
     const details = { specialty: '', issuedAt };
     const threadsIdle = threadCount?.();
-    await first.renderConfirmation(appointment('APT-1', 'Asha Rao'), clinic, details);
+    await first.renderConfirmation(paidAppointment('APT-1', 'Asha Rao'), clinic, details);
 
     await first.close();
-    await expect(first.renderConfirmation(appointment('APT-2', 'Asha Rao'), clinic, details)).rejects.toThrow(RendererClosedError);
+    await expect(first.renderConfirmation(paidAppointment('APT-2', 'Asha Rao'), clinic, details)).rejects.toThrow(RendererClosedError);
     // The other handle still renders on the same pool.
-    expect(await pdfLines(await second.renderConfirmation(appointment('APT-3', 'Asha Rao'), clinic, details))).toContain('Appointment ID: APT-3');
+    expect(await pdfLines(await second.renderConfirmation(paidAppointment('APT-3', 'Asha Rao'), clinic, details))).toContain('Appointment ID: APT-3');
     const threadsRunning = threadCount?.();
 
     await second.close();
