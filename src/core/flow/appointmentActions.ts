@@ -130,11 +130,11 @@ async function startTask(turn: Turn, appointmentId: string, state: FlowState): P
 export async function runAppointmentAction(turn: Turn, action: AppointmentAction): Promise<void> {
   const appointment = await ownAppointment(turn, action.appointmentId);
   if (!appointment) {
-    turn.text('That button is for an appointment I cannot find in this chat.');
+    turn.notice('That button is for an appointment I cannot find in this chat.');
     return carryOn(turn);
   }
   if (!isStillAhead(turn, appointment)) {
-    turn.text(notActiveText(appointment));
+    turn.notice(notActiveText(appointment));
     return carryOn(turn);
   }
   switch (action.verb) {

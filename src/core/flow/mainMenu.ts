@@ -59,7 +59,7 @@ export async function startBooking(turn: Turn, intent?: BookingIntent): Promise<
     const doctor = draft.wishedDoctorId ? await turn.deps.store.getDoctor(draft.wishedDoctorId) : undefined;
     const who = doctor ? ` with ${doctor.name}` : draft.specialty ? ` with a ${draft.specialty} doctor` : '';
     const when = hasTimeWish(draft) ? ` ${describeWish(wishOf(draft))}` : '';
-    turn.text(`Sure, let's book an appointment${who}${when}. First a few details.`);
+    turn.notice(`Sure, let's book an appointment${who}${when}. First a few details.`);
   }
   await turn.goTo((await lastBooking(turn)) ? 'CONFIRMING_RETURNING_PATIENT' : 'AWAITING_NAME');
 }
@@ -149,6 +149,8 @@ export const idleStep: Step = {
         if (intent && (intent.intent !== 'other' || answer.kind !== 'option')) return followIntent(turn, intent);
         if (answer.kind === 'option') return runMainMenuTask(turn, answer.option.id);
       }
+      // A button of a menu answered or left earlier (a slot, a doctor) that means nothing here now.
+      if (content.kind === 'choice') turn.notice('That button belongs to an earlier message.');
     }
     await turn.askAgain();
   },

@@ -178,7 +178,7 @@ export class Turn {
   async typedAnswer(hint = 'Please type your answer.'): Promise<string | undefined> {
     const content = this.inbound.content;
     if (content.kind === 'text') return content.text;
-    this.text(content.kind === 'choice' ? `That button belongs to an earlier question. ${hint}` : hint);
+    this.notice(content.kind === 'choice' ? `That button belongs to an earlier question. ${hint}` : hint);
     await this.askAgain();
     return undefined;
   }

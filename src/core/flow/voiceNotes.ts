@@ -43,12 +43,12 @@ export async function listenToVoiceNote(turn: Turn, voice: VoiceContent): Promis
   const { intents, settings, logger } = turn.deps;
   const transcribe = intents?.transcribe?.bind(intents);
   if (!transcribe) {
-    turn.text(`Sorry, I can't listen to voice notes here yet. ${TYPE_INSTEAD}`);
+    turn.notice(`Sorry, I can't listen to voice notes here yet. ${TYPE_INSTEAD}`);
     return false;
   }
   const tooLong = `Sorry, that voice note is too long for me: please keep it under ${MAX_VOICE_SECONDS / 60} minutes, or type your message.`;
   if (voice.seconds !== undefined && voice.seconds > MAX_VOICE_SECONDS) {
-    turn.text(tooLong);
+    turn.notice(tooLong);
     return false;
   }
   let bytes: Uint8Array;
@@ -57,12 +57,12 @@ export async function listenToVoiceNote(turn: Turn, voice: VoiceContent): Promis
   } catch (error) {
     // Platforms refuse to hand over files above their own limits; the patient can still type.
     logger.warn({ err: error }, 'voice note could not be fetched');
-    turn.text(`Sorry, I could not open that voice note. ${TYPE_INSTEAD}`);
+    turn.notice(`Sorry, I could not open that voice note. ${TYPE_INSTEAD}`);
     return false;
   }
   const seconds = voice.seconds ?? recordingSeconds(bytes);
   if (bytes.byteLength > settings.maxUploadBytes || (seconds !== undefined && seconds > MAX_VOICE_SECONDS)) {
-    turn.text(tooLong);
+    turn.notice(tooLong);
     return false;
   }
   let heard: string;
@@ -70,13 +70,14 @@ export async function listenToVoiceNote(turn: Turn, voice: VoiceContent): Promis
     heard = (await transcribe(bytes, voice.mime)).trim();
   } catch (error) {
     logger.warn({ err: error }, 'voice note could not be transcribed');
-    turn.text(`Sorry, I could not make out that voice note. ${TYPE_INSTEAD}`);
+    turn.notice(`Sorry, I could not make out that voice note. ${TYPE_INSTEAD}`);
     return false;
   }
   if (heard === '') {
-    turn.text(`Sorry, I could not hear any words in that voice note. ${TYPE_INSTEAD}`);
+    turn.notice(`Sorry, I could not hear any words in that voice note. ${TYPE_INSTEAD}`);
     return false;
   }
+  // What was heard stands as a message of its own: it may precede a result such as a confirmation.
   turn.text(`I heard: "${heard}"`);
   turn.useText(heard);
   return true;

@@ -154,11 +154,26 @@ describe('wrong answers get a clear reply and the same question again', () => {
     expect(await stateOf(h, p)).toBe('AWAITING_GENDER');
   });
 
+  it('says so when an old button is tapped at the main menu, with the menu in the same message', async () => {
+    const p = h.patient('stale-at-menu');
+    await p.say('hi');
+    const replies = await p.choose('slot:s1130');
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toMatchObject({ kind: 'menu', text: expect.stringMatching(/^That button belongs to an earlier message\.\n\nWelcome/) });
+    expect(menuLabels(replies)).toContain('Book an appointment');
+    expect(await h.store.listAppointments({ conversation: p.ref })).toEqual([]);
+    // A main-menu button stays valid at any time.
+    expect(textOf(await p.choose('book'))).toContain("patient's full name");
+  });
+
   it('asks to type when a button is tapped at a question that wants text', async () => {
     const p = h.patient('button-at-text');
     await walkTo(p, 'AWAITING_AGE');
     const replies = await p.choose('FEMALE');
-    expect(textOf(replies)).toContain('Please type your answer');
+    // One message: the nudge and the question again.
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toMatchObject({ kind: 'text' });
+    expect(textOf(replies)).toMatch(/^That button belongs to an earlier question\. Please type your answer\.\n\nHow old/);
     expect(await stateOf(h, p)).toBe('AWAITING_AGE');
   });
 
@@ -167,8 +182,8 @@ describe('wrong answers get a clear reply and the same question again', () => {
     await walkTo(p, 'AWAITING_NAME');
     expect(textOf(await p.sendFile(new Uint8Array([1, 2, 3]), 'x.pdf'))).toContain('not expecting a file');
     const voice = await p.send({ kind: 'voice', mime: 'audio/ogg', load: async () => new Uint8Array([1]) });
-    expect(textOf(voice)).toContain("can't listen to voice notes");
-    expect(textOf(voice)).toContain("patient's full name");
+    expect(voice).toHaveLength(1);
+    expect(textOf(voice)).toMatch(/can't listen to voice notes[^]*\n\nWhat is the patient's full name\?$/);
     expect(await stateOf(h, p)).toBe('AWAITING_NAME');
   });
 });

@@ -81,7 +81,11 @@ describe('voice notes', () => {
       const p = h.patient(`voice-${channel}`, { channel });
       const replies = await p.send(VOICE[channel](wav(3)));
       expect(textOf(replies)).toContain('I heard: "need a skin doctor tomorrow morning"');
-      expect(textOf(replies)).toContain("let's book an appointment with a Dermatology doctor on Sun, 22 Nov 2026 in the morning");
+      // What was heard stands alone; the booking's lead-in comes with its first question.
+      expect(replies.map((r) => (r.kind === 'document' ? '' : r.text))).toEqual([
+        'I heard: "need a skin doctor tomorrow morning"',
+        "Sure, let's book an appointment with a Dermatology doctor on Sun, 22 Nov 2026 in the morning. First a few details.\n\nWhat is the patient's full name?",
+      ]);
       expect(await stateOf(h, p)).toBe('AWAITING_NAME');
       const audioCall = gemini.calls.find((c) => c.audio);
       expect(audioCall?.audio?.mimeType).toBe(channel === 'web' ? 'audio/wav' : 'audio/ogg');
