@@ -4,7 +4,8 @@
  *
  * Both bots first run a short unmeasured warm-up (the figure is the steady state, not the JIT
  * compiling each code path once), then take turns over several rounds, each with a fresh bot and
- * fresh patients; the figures are the medians of the rounds.
+ * fresh patients; the figures are the medians of the rounds. Patients spread over the doctors and
+ * times as a clinic's do, so both bots get exactly the same updates.
  */
 import { percentile } from '../../src/stats.js';
 import { driveTelegramBookings, startEchoBot, type BenchResult } from '../../test/support/telegramBench.js';

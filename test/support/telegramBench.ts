@@ -5,19 +5,35 @@
 import { Telegraf } from 'telegraf';
 import type { TelegramEmulator } from './telegramEmulator.js';
 
-/** One booking by typed answers (menus answered by number), and what the bot says back to each. */
-export const BOOKING_STREAM: readonly (readonly [text: string, reply: RegExp])[] = [
-  ['/start', /How can I help/],
-  ['1', /full name/],
-  ['Ravi Kumar', /mobile number/],
-  ['98765 43210', /How old/],
-  ['52', /gender/],
-  ['male', /visit for/],
-  ['Knee pain', /doctor/i],
-  ['1', /Pick a time/],
-  ['1', /pay/i],
-  ['1', /Appointment confirmed/],
-];
+/** One message of a booking conversation and what the bot says back to it. */
+export type StreamStep = readonly [text: string, reply: RegExp];
+
+/** Doctors and first times the patients of {@link bookingStream} spread over. */
+const SPREAD = { doctors: 3, times: 2 } as const;
+
+/**
+ * Patient `index`'s booking by typed answers (menus answered by number), and what the bot says back
+ * to each. Patients spread over the sample clinic's three doctors and the first two times offered, as
+ * patients of a clinic do, so that with room in every slot the stream is ten updates a patient for
+ * the service and for the echo bot alike (a time taken by someone else adds updates; see
+ * {@link driveTelegramBookings}).
+ */
+export function bookingStream(index: number): readonly StreamStep[] {
+  const doctor = String((index % SPREAD.doctors) + 1);
+  const time = String((Math.floor(index / SPREAD.doctors) % SPREAD.times) + 1);
+  return [
+    ['/start', /How can I help/],
+    ['1', /full name/],
+    ['Ravi Kumar', /mobile number/],
+    ['98765 43210', /How old/],
+    ['52', /gender/],
+    ['male', /visit for/],
+    ['Knee pain', /doctor/i],
+    [doctor, /Pick a time/],
+    [time, /pay/i],
+    ['1', /Appointment confirmed/],
+  ];
+}
 
 const TAKEN = /just taken/;
 
@@ -37,7 +53,7 @@ export interface BenchResult {
 }
 
 /**
- * Runs `conversations` patients through {@link BOOKING_STREAM} at once (each waits for the bot's
+ * Runs `conversations` patients through their {@link bookingStream} at once (each waits for the bot's
  * answer before the next message). `expect: 'echo'` waits for the echo of each message instead of the
  * booking flow's answer, for the bare-bot baseline.
  */
@@ -48,14 +64,15 @@ export async function driveTelegramBookings(
 ): Promise<BenchResult> {
   const firstUserId = options.firstUserId ?? 100_000;
   const timeoutMs = options.timeoutMs ?? 30_000;
-  let updates = options.conversations * BOOKING_STREAM.length;
+  let updates = 0;
   const started = performance.now();
   let answeredAt = started;
   const documents: Promise<unknown>[] = [];
   await Promise.all(
     Array.from({ length: options.conversations }, async (_, index) => {
       const user = emulator.user(token, { id: firstUserId + index, first_name: `Patient${index}` });
-      for (const [text, reply] of BOOKING_STREAM) {
+      for (const [text, reply] of bookingStream(index)) {
+        updates += 1;
         if (options.expect === 'echo') {
           user.say(text);
           await user.reply(new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`), timeoutMs);
