@@ -1,7 +1,8 @@
 /**
  * The web chat API (DESIGN.md "Web chat API"):
- *   POST /api/chat/:sessionId/messages   {text} | {choice} as JSON, or multipart with a `file` (a report)
- *                                        or a `voice` (a recorded voice clip, audio/*)
+ *   POST /api/chat/:sessionId/messages   {text} | {choice} as JSON, or multipart with one file: a report
+ *                                        (field `file`, or any other name) or a `voice` (a recorded
+ *                                        voice clip, audio/*)
  *   GET  /api/chat/:sessionId/messages?after=SEQ[&transcript=true]  (transcript: the patient's side too)
  */
 import express, { Router, type RequestHandler } from 'express';
@@ -13,7 +14,23 @@ import { HttpError } from './httpError.js';
 /** Longest typed message accepted; the flow itself asks for much less. */
 export const MAX_TEXT_LENGTH = 2000;
 
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,100}$/;
+/**
+ * An Idempotency-Key: 1 to 255 visible ASCII characters, no spaces or quotes (a UUID, a counter), sent
+ * as it is or, in the structured-field form of the IETF draft "The Idempotency-Key HTTP Header
+ * Field", inside double quotes. Keys are kept per chat, so a short one cannot clash with another
+ * client's.
+ */
+const IDEMPOTENCY_KEY = /^(?:"([!#-~]{1,255})"|([!#-~]{1,255}))$/;
+
+/** The key a request carries, undefined without one; throws a 400 for a malformed one. */
+function idempotencyKeyOf(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const match = IDEMPOTENCY_KEY.exec(header);
+  if (!match) {
+    throw new HttpError(400, 'BAD_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1-255 visible ASCII characters without spaces or quotes, e.g. a UUID.');
+  }
+  return match[1] ?? match[2];
+}
 
 const jsonBody = z.union([
   z.object({ text: z.string().max(MAX_TEXT_LENGTH) }).strict(),
@@ -30,19 +47,20 @@ const requireSessionId: RequestHandler = (req, _res, next) => {
   next();
 };
 
+/** The multipart field of a recorded voice clip; a file in any other field is a report. */
+const VOICE_FIELD = 'voice';
+
 /** Audio types a recorded voice clip may have (browsers record WAV here, else webm, ogg or mp4). */
 const VOICE_TYPE = /^(audio\/[a-z0-9.+-]+|video\/webm)(;.*)?$/i;
 
 function inputFrom(req: express.Request): WebInput {
-  const parts = (req.files ?? {}) as Record<string, Express.Multer.File[] | undefined>;
-  const voice = parts.voice?.[0];
-  if (voice) {
-    if (!VOICE_TYPE.test(voice.mimetype)) {
+  const [file] = (req.files ?? []) as Express.Multer.File[];
+  if (file?.fieldname === VOICE_FIELD) {
+    if (!VOICE_TYPE.test(file.mimetype)) {
       throw new HttpError(415, 'NOT_AUDIO', 'A voice clip must be audio (for example audio/wav, audio/ogg or audio/webm).');
     }
-    return { kind: 'voice', bytes: new Uint8Array(voice.buffer), mime: voice.mimetype };
+    return { kind: 'voice', bytes: new Uint8Array(file.buffer), mime: file.mimetype };
   }
-  const file = parts.file?.[0];
   if (file) return { kind: 'file', bytes: new Uint8Array(file.buffer), mime: file.mimetype, fileName: file.originalname.slice(0, 200) };
   const parsed = jsonBody.safeParse(req.body ?? {});
   if (!parsed.success) {
@@ -69,8 +87,9 @@ export function webChatRoutes(channel: WebChatChannel, options: { maxUploadBytes
     express.json({ limit: '16kb' }),
     (req, res, next) => {
       if (!req.is('multipart/form-data')) return next();
-      // A report arrives as "file", a recorded voice clip as "voice"; one of them per message.
-      upload.fields([{ name: 'file', maxCount: 1 }, { name: 'voice', maxCount: 1 }])(req, res, (error?: unknown) => {
+      // One file per message: a recorded voice clip in the field "voice", a report in "file" (the page's
+      // name) or in whatever field another client names it.
+      upload.any()(req, res, (error?: unknown) => {
         // Busboy's parse errors (cut-off body, no boundary) are the client's, not ours.
         if (error && !(error instanceof multer.MulterError)) {
           return next(new HttpError(400, 'BAD_UPLOAD', 'The upload could not be read. Please send the file again.'));
@@ -79,10 +98,7 @@ export function webChatRoutes(channel: WebChatChannel, options: { maxUploadBytes
       });
     },
     async (req, res) => {
-      const key = req.get('Idempotency-Key');
-      if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
-        throw new HttpError(400, 'BAD_IDEMPOTENCY_KEY', 'Idempotency-Key must be 8-100 URL-safe characters.');
-      }
+      const key = idempotencyKeyOf(req.get('Idempotency-Key'));
       const messages = await channel.receive(String(req.params.sessionId), inputFrom(req), key);
       res.setHeader('Cache-Control', 'no-store');
       res.json({ messages });

@@ -113,10 +113,10 @@ export async function history(base: string, sessionId: string, after = 0): Promi
   return ((await response.json()) as { messages: ChatMessage[] }).messages;
 }
 
-/** Uploads one file as the multipart field "file". */
-export async function upload(base: string, sessionId: string, bytes: Uint8Array, fileName: string, mime: string): Promise<Response> {
+/** Uploads one file as the multipart field `field` ("file", as the page sends it, unless told). */
+export async function upload(base: string, sessionId: string, bytes: Uint8Array, fileName: string, mime: string, field = 'file'): Promise<Response> {
   const form = new FormData();
-  form.append('file', new Blob([bytes], { type: mime }), fileName);
+  form.append(field, new Blob([bytes], { type: mime }), fileName);
   return fetch(messagesUrl(base, sessionId), { method: 'POST', body: form });
 }
 

@@ -151,13 +151,22 @@ describe('report uploads', () => {
     expect(await readFile(path.join(t.dataDir, 'reports', appointmentId, files[0]!))).toEqual(TINY_PNG);
   });
 
+  it('takes a report in a field of any name, as a client other than the page may send it', async () => {
+    const t = await start();
+    const session = newSessionId();
+    const appointmentId = await bookAndAskToUpload(t.base, session);
+    const replies = await repliesOf(await upload(t.base, session, SMALL_PDF, 'blood-test.pdf', 'application/pdf', 'report'));
+    expect(replies[0]!.text).toMatch(/attached/);
+    expect(await storedReports(t, appointmentId)).toHaveLength(1);
+  });
+
   it('refuses a multipart request with two files with 400 BAD_UPLOAD', async () => {
     const t = await start();
     const session = newSessionId();
     const appointmentId = await bookAndAskToUpload(t.base, session);
     const form = new FormData();
     form.append('file', new Blob([SMALL_PDF], { type: 'application/pdf' }), 'a.pdf');
-    form.append('file', new Blob([SMALL_PDF], { type: 'application/pdf' }), 'b.pdf');
+    form.append('report', new Blob([SMALL_PDF], { type: 'application/pdf' }), 'b.pdf');
     const response = await fetch(`${t.base}/api/chat/${session}/messages`, { method: 'POST', body: form });
     expect(response.status).toBe(400);
     expect(((await response.json()) as ApiError).error.code).toBe('BAD_UPLOAD');

@@ -236,11 +236,25 @@ describe('Idempotency-Key', () => {
     expect(other[0]).toMatchObject({ seq: 1, kind: 'menu' });
   });
 
+  it('takes any key a client may send: a counter, a UUID in the quotes of the IETF draft', async () => {
+    const id = newSessionId();
+    const counter = { 'Idempotency-Key': '1' };
+    const first = await say(t.base, id, { text: 'hi' }, counter);
+    expect(await say(t.base, id, { text: 'hi' }, counter)).toEqual(first);
+    const uuid = '8e03978e-40d5-43e8-bc93-6894a57f9324';
+    const booked = await say(t.base, id, { choice: 'book' }, { 'Idempotency-Key': `"${uuid}"` });
+    expect(booked[0]).toMatchObject({ seq: 2, text: expect.stringContaining("patient's full name") });
+    // The quoted and the bare form are the same key.
+    expect(await say(t.base, id, { choice: 'book' }, { 'Idempotency-Key': uuid })).toEqual(booked);
+    expect((await history(t.base, id, 0)).map((m) => m.seq)).toEqual([1, 2]);
+  });
+
   for (const [what, key] of [
-    ['too short', 'abc'],
+    ['that is empty', ''],
     ['with a space', 'abc def ghi'],
-    ['with a slash', 'abcdefgh/123'],
-    ['too long', 'k'.repeat(101)],
+    ['with a stray quote', '"abcdefgh'],
+    ['with a letter outside ASCII', 'clé-12345'],
+    ['too long', 'k'.repeat(256)],
   ] as const) {
     it(`refuses a key ${what} with 400 and records nothing`, async () => {
       const id = newSessionId();
