@@ -7,7 +7,7 @@ import type { BookingIntent, IntentName } from '../ports.js';
 import { applyIntent, describeWish, detectIntent, hasTimeWish, wishOf } from './wishedSlots.js';
 import { appointmentLine } from './describe.js';
 import { lastBooking, upcomingAppointments } from './appointments.js';
-import type { Step, Turn } from './turn.js';
+import { EARLIER_BUTTON, type Step, type Turn } from './turn.js';
 import { startInvoiceResend } from './invoices.js';
 
 export const MAIN_MENU: MenuOption[] = [
@@ -150,7 +150,7 @@ export const idleStep: Step = {
         if (answer.kind === 'option') return runMainMenuTask(turn, answer.option.id);
       }
       // A button of a menu answered or left earlier (a slot, a doctor) that means nothing here now.
-      if (content.kind === 'choice') turn.notice('That button belongs to an earlier message.');
+      if (content.kind === 'choice') turn.notice(EARLIER_BUTTON);
     }
     await turn.askAgain();
   },

@@ -26,9 +26,7 @@ async function heldAppointment(turn: Turn): Promise<Appointment | undefined> {
     else await paidMeanwhile(turn, appointment);
     return undefined;
   }
-  delete turn.session.draft.appointmentId;
-  turn.notice('Your hold on that time has ended. Please pick a time again.');
-  await turn.replaceWith('SELECTING_SLOT');
+  await holdEnded(turn);
   return undefined;
 }
 

@@ -58,6 +58,9 @@ export interface Step {
 
 export type StepRegistry = Readonly<Record<FlowState, Step>>;
 
+/** Said when a button of an earlier message is tapped, before what the chat shows now. */
+export const EARLIER_BUTTON = 'That button belongs to an earlier message.';
+
 export class Turn {
   private readonly said: Outbound[] = [];
   /** Remarks waiting for the reply they introduce (see {@link notice}). */
@@ -192,7 +195,7 @@ export class Turn {
     if (answer.kind === 'option') return answer.option;
     this.notice(
       answer.kind === 'stale'
-        ? 'That button belongs to an earlier message. Here are the current options:'
+        ? `${EARLIER_BUTTON} Here are the current options:`
         : 'Sorry, I did not get that. Please tap one of the options or reply with its number.',
     );
     await this.askAgain();

@@ -97,10 +97,6 @@ export class SheetsClinicStore extends SqliteClinicStore {
     await super.upsertDoctor(doctor);
   }
 
-  override async upsertSlot(slot: Slot): Promise<void> {
-    await this.upsertSlots([slot]);
-  }
-
   /** Writes the slots into the Slots tab (the clinic's copy, a few requests for all), then into the local mirror. */
   override async upsertSlots(slots: readonly Slot[]): Promise<void> {
     // The local store's checks, before anything reaches the sheet.

@@ -52,7 +52,7 @@ export class SqliteDocumentRecords {
         'SELECT appointment_id FROM owed_documents WHERE kind = ? AND attempts < ? ORDER BY owed_at, appointment_id LIMIT ?',
       ),
       settle: db.prepare<[string, string]>('DELETE FROM owed_documents WHERE appointment_id = ? AND kind = ?'),
-      owedFailed: db.prepare<[string, string, string]>(
+      owedFailed: db.prepare<[string, string, string], { attempts: number }>(
         'UPDATE owed_documents SET attempts = attempts + 1, last_error = ? WHERE appointment_id = ? AND kind = ? RETURNING attempts',
       ),
       insertDocument: db.prepare<[DocumentRow]>(
@@ -126,7 +126,7 @@ export class SqliteDocumentRecords {
 
   /** Counts a failed attempt; resolves with the attempts made so far. */
   owedDocumentFailed(appointmentId: string, kind: OwedDocumentKind, error: string): number {
-    const row = this.statements.owedFailed.get(error.slice(0, 500), appointmentId, kind) as { attempts: number } | undefined;
+    const row = this.statements.owedFailed.get(error.slice(0, 500), appointmentId, kind);
     return row?.attempts ?? 0;
   }
 }
