@@ -7,10 +7,10 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DateTime } from 'luxon';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import type { ClinicStore } from '../src/core/ports.js';
+import { calendarDaysAfter, clinicDate } from '../src/core/slots.js';
 import { readSchedule, type ScheduleEntry } from '../src/store/sheets/clinicTables.js';
 import { createSheetsClinicStore } from '../src/store/sheets/index.js';
 import { SCHEDULE_TAB, type CellValue } from '../src/store/sheets/layout.js';
@@ -25,7 +25,7 @@ function option(name: string): string | undefined {
 
 /** Generates and stores the slots; returns how many were added. */
 export async function generateSlotsInto(store: ClinicStore, schedule: readonly ScheduleEntry[], fromDate: string, days: number, now: Date): Promise<number> {
-  const toDate = DateTime.fromISO(fromDate).plus({ days: days - 1 }).toFormat('yyyy-MM-dd');
+  const toDate = calendarDaysAfter(fromDate, days - 1);
   const existing = (await store.listSlotUsage({ fromDate, toDate, now })).map((usage) => usage.slot);
   const fresh = generateSlots(schedule, fromDate, days, existing);
   await store.upsertSlots(fresh);
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const days = Number(option('days') ?? 14);
   if (!Number.isInteger(days) || days < 1 || days > 366) throw new Error('--days must be a whole number from 1 to 366');
   const now = new Date();
-  const today = DateTime.fromJSDate(now).setZone(config.clinic.timezone).toFormat('yyyy-MM-dd');
+  const today = clinicDate(now, config.clinic.timezone);
   const db = openClinicDatabase(path.join(config.dataDir, 'clinic.db'));
   const logger = pino({ level: 'warn' });
   let store: ClinicStore;

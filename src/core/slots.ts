@@ -22,7 +22,7 @@ export function clinicWallClock(now: Date, timezone: string): string {
 const MINUTE_MS = 60_000;
 
 /** `YYYY-MM-DD` plus whole calendar days (no time zone involved: a date has none). */
-function calendarDaysAfter(date: string, days: number): string {
+export function calendarDaysAfter(date: string, days: number): string {
   const [year, month, day] = date.split('-').map(Number) as [number, number, number];
   return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
 }
