@@ -3,7 +3,8 @@
  * offered only while it is OPEN, in the future and has a free place.
  */
 import { DateTime } from 'luxon';
-import type { Slot, SlotUsage } from './domain.js';
+import type { Appointment, Slot, SlotUsage } from './domain.js';
+import { ClinicError } from './errors.js';
 
 /** Today's date in the clinic, `YYYY-MM-DD`, or the date `plusDays` calendar days on. */
 export function clinicDate(now: Date, timezone: string, plusDays = 0): string {
@@ -27,9 +28,31 @@ export function calendarDaysAfter(date: string, days: number): string {
   return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
 }
 
+/** An appointment's date or time cannot be read (a hand-edited row); it is skipped, not guessed. */
+export class UnreadableAppointmentTimeError extends ClinicError {
+  constructor(
+    readonly appointmentId: string,
+    readonly value: string,
+  ) {
+    super(`Appointment ${appointmentId} has an unreadable date or time "${value}"; correct it to YYYY-MM-DD and HH:mm.`);
+  }
+}
+
+/** The instant an appointment starts: its wall-clock date and time read in the clinic's zone. */
+export function appointmentStart(appointment: Pick<Appointment, 'id' | 'date' | 'time'>, timezone: string): Date {
+  const start = DateTime.fromISO(`${appointment.date}T${appointment.time}`, { zone: timezone });
+  if (!start.isValid) throw new UnreadableAppointmentTimeError(appointment.id, `${appointment.date} ${appointment.time}`);
+  return start.toJSDate();
+}
+
 /** Whether a slot (or appointment) starting at `date` + `start` lies after the clinic minute `wallClock`. */
 export function startsAfter(item: Pick<Slot, 'date' | 'start'>, wallClock: string): boolean {
   return `${item.date}T${item.start}` > wallClock;
+}
+
+/** Whether the appointment's time has come at `now` (read as text, so a malformed time never throws). */
+export function hasStarted(appointment: Pick<Appointment, 'date' | 'time'>, now: Date, timezone: string): boolean {
+  return !startsAfter({ date: appointment.date, start: appointment.time }, clinicWallClock(now, timezone));
 }
 
 export function freePlaces(usage: SlotUsage): number {

@@ -8,6 +8,7 @@ import { SlotUnavailableError } from '../errors.js';
 import type { MenuOption } from '../messages.js';
 import { comparable } from '../text.js';
 import {
+  appointmentStart,
   clinicDate,
   clinicWallClock,
   formatDate,
@@ -188,6 +189,10 @@ export const selectingSlotStep: Step = {
  * @param options.anyDoctor the slot came from the wished-slot menu, which may offer another doctor's
  *   times than the one chosen: picking one chooses its doctor
  */
+function earlier(a: Date, b: Date): Date {
+  return a.getTime() <= b.getTime() ? a : b;
+}
+
 async function holdChosenSlot(turn: Turn, slotId: string, options: { anyDoctor?: boolean } = {}): Promise<void> {
   const { store, settings } = turn.deps;
   const { draft } = turn.session;
@@ -210,7 +215,8 @@ async function holdChosenSlot(turn: Turn, slotId: string, options: { anyDoctor?:
         patient: { name, phone, age, gender },
         purpose,
         slotId,
-        holdExpiresAt: addMinutes(turn.now, settings.holdMinutes),
+        // A hold never outlasts the slot's start: what is held (and paid) after that is a missed time.
+        holdExpiresAt: earlier(addMinutes(turn.now, settings.holdMinutes), appointmentStart({ id: slot.id, date: slot.date, time: slot.start }, settings.clinic.timezone)),
       },
       turn.now,
     );

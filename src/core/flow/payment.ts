@@ -6,6 +6,7 @@ import { bookingConfirmedAlert } from '../admin/alerts.js';
 import type { Appointment } from '../domain.js';
 import { AppointmentNotFoundError, InvalidTransitionError, SlotUnavailableError } from '../errors.js';
 import type { MenuOption } from '../messages.js';
+import { appointmentStart, hasStarted } from '../slots.js';
 import { ownAppointment, releaseHold } from './appointments.js';
 import { appointmentWhen, confirmationText, formatMoney } from './describe.js';
 import type { Step, Turn } from './turn.js';
@@ -17,7 +18,8 @@ const CANCEL_BOOKING = 'cancel-booking';
 /** The HELD appointment of this booking, or undefined after moving the patient on. */
 async function heldAppointment(turn: Turn): Promise<Appointment | undefined> {
   const appointment = await ownAppointment(turn, turn.session.draft.appointmentId);
-  if (appointment?.status === 'HELD') return appointment;
+  // A hold ends at the latest when its time starts, even before the expiry sweep has marked it.
+  if (appointment?.status === 'HELD' && !hasStarted(appointment, turn.now, turn.settings.clinic.timezone)) return appointment;
   // The payment webhook confirmed it while the patient was away: they were told by a push already.
   // Paying at the clinic, it was confirmed by an earlier delivery of this answer whose turn was lost
   // (a crash before it was saved): confirm it again in the same words.
@@ -88,6 +90,17 @@ async function holdEnded(turn: Turn): Promise<void> {
   await turn.replaceWith('SELECTING_SLOT');
 }
 
+/**
+ * Whether a payment link can be valid for the provider's minimum time and still end before the
+ * appointment starts: a payment must never land for a time that has begun.
+ */
+function payableOnline(turn: Turn, appointment: Appointment): boolean {
+  const { payments } = turn.deps;
+  if (!payments) return false;
+  const start = appointmentStart(appointment, turn.settings.clinic.timezone).getTime();
+  return turn.now.getTime() + payments.minimumLinkMinutes * 60_000 <= start;
+}
+
 async function startOnlinePayment(turn: Turn, appointment: Appointment): Promise<void> {
   const { payments, store, settings, logger } = turn.deps;
   if (!payments) return turn.askAgain();
@@ -95,7 +108,12 @@ async function startOnlinePayment(turn: Turn, appointment: Appointment): Promise
   if (appointment.paymentStatus === 'PENDING' && appointment.paymentLink) return turn.goTo('AWAITING_PAYMENT');
   const holdEnds = Date.parse(appointment.holdExpiresAt ?? '');
   if (!(holdEnds > turn.now.getTime())) return holdEnded(turn);
-  // The payment provider needs some minutes of validity; the hold is stretched to match the link.
+  if (!payableOnline(turn, appointment)) {
+    turn.notice('This time starts too soon to pay online. Please pay at the clinic: your time is still held.');
+    return turn.askAgain();
+  }
+  // The payment provider needs some minutes of validity; the hold is stretched to match the link,
+  // which still ends before the appointment starts (see payableOnline).
   const expiresAt = new Date(Math.max(holdEnds, turn.now.getTime() + payments.minimumLinkMinutes * 60_000));
   let link;
   try {
@@ -130,16 +148,24 @@ async function startOnlinePayment(turn: Turn, appointment: Appointment): Promise
   await turn.goTo('AWAITING_PAYMENT');
 }
 
+/** Whole minutes the hold has left (it may be shorter than HOLD_MINUTES when the time starts soon). */
+function heldMinutes(turn: Turn, appointment: Appointment): number {
+  const left = Date.parse(appointment.holdExpiresAt ?? '') - turn.now.getTime();
+  return Number.isFinite(left) ? Math.max(1, Math.ceil(left / 60_000)) : turn.settings.holdMinutes;
+}
+
 export const selectingPaymentModeStep: Step = {
   async enter(turn) {
     const appointment = await heldAppointment(turn);
     if (!appointment) return;
-    const { clinic, holdMinutes } = turn.settings;
+    const { clinic } = turn.settings;
     const options: MenuOption[] = [{ id: PAY_AT_CLINIC, label: 'Pay at the clinic' }];
-    if (turn.deps.payments) options.push({ id: PAY_ONLINE, label: 'Pay online now' });
+    const online = payableOnline(turn, appointment);
+    if (online) options.push({ id: PAY_ONLINE, label: 'Pay online now' });
+    const tooSoon = turn.deps.payments && !online ? ' It starts too soon to pay online.' : '';
     turn.menu(
       `${appointment.doctorName}, ${appointmentWhen(appointment)}.\n` +
-        `This time is held for you for ${holdMinutes} minutes. How would you like to pay the fee of ${formatMoney(appointment.fee, clinic.currency)}?`,
+        `This time is held for you for ${heldMinutes(turn, appointment)} minutes.${tooSoon} How would you like to pay the fee of ${formatMoney(appointment.fee, clinic.currency)}?`,
       options,
     );
   },

@@ -7,6 +7,7 @@ import type { Appointment } from '../../core/domain.js';
 import { SlotUnavailableError } from '../../core/errors.js';
 import { appointmentWhen, confirmationText } from '../../core/flow/describe.js';
 import { KeyedLock } from '../../core/keyedLock.js';
+import { hasStarted } from '../../core/slots.js';
 import type { AdminAlerts, ClinicInfo, ClinicStore, Notifier } from '../../core/ports.js';
 import type { Logger } from '../../logging.js';
 import type { SqlitePaymentRecords } from '../../store/sqlite/paymentRecords.js';
@@ -97,6 +98,8 @@ export class PaymentSettlement {
         return 'paid-after-clinic-choice';
       }
       if (appointment.status !== 'HELD' && appointment.status !== 'EXPIRED') return this.refundDue(appointment, news, money, now);
+      // Links end before the appointment starts, but a payment begun just before can land after it.
+      if (hasStarted(appointment, now, clinic.timezone)) return this.refundDue(appointment, news, money, now);
 
       await store.updateAppointment(appointment.id, { paymentId: news.paymentId }, now);
       try {

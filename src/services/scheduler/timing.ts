@@ -1,27 +1,9 @@
 /**
- * When things happen to an appointment, as instants: its start in the clinic's time zone, and which
- * reminder is due at a given moment. Pure functions, so the rules are tested without any clock.
+ * Which reminder of an appointment is due at a given moment (its start comes from the core's slot
+ * rules). Pure functions, so the rules are tested without any clock.
  */
-import { DateTime } from 'luxon';
 import type { Appointment } from '../../core/domain.js';
-import { ClinicError } from '../../core/errors.js';
-
-/** An appointment's date or time cannot be read (a hand-edited row); it is skipped, not guessed. */
-export class UnreadableAppointmentTimeError extends ClinicError {
-  constructor(
-    readonly appointmentId: string,
-    readonly value: string,
-  ) {
-    super(`Appointment ${appointmentId} has an unreadable date or time "${value}"; correct it to YYYY-MM-DD and HH:mm.`);
-  }
-}
-
-/** The instant an appointment starts: its wall-clock date and time read in the clinic's zone. */
-export function appointmentStart(appointment: Pick<Appointment, 'id' | 'date' | 'time'>, timezone: string): Date {
-  const start = DateTime.fromISO(`${appointment.date}T${appointment.time}`, { zone: timezone });
-  if (!start.isValid) throw new UnreadableAppointmentTimeError(appointment.id, `${appointment.date} ${appointment.time}`);
-  return start.toJSDate();
-}
+import { appointmentStart } from '../../core/slots.js';
 
 /** "24h", "2h", "90m", as recorded in remindersSent and shown at start-up. */
 export function offsetLabel(minutes: number): string {

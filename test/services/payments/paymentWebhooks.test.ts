@@ -182,6 +182,36 @@ describe('late and wrong payments', () => {
     expect((await t.adminTexts()).filter((text) => text.includes('Refund due'))).toHaveLength(1);
   });
 
+  it('a payment landing after the appointment started becomes a refund due, even with the place still free', async () => {
+    const p = t.h.patient('tg-11', { channel: 'telegram' });
+    const id = await t.bookOnline(p); // 11:00, booked at 10:00
+    t.h.clock.advanceMinutes(62);
+    expect(await t.send(t.razorpay.pay(t.razorpay.linkFor(id).id))).toBe(200);
+    expect(await t.h.store.getAppointment(id)).toMatchObject({ status: 'HELD', paymentStatus: 'REFUND_DUE' });
+    const pushes = await t.pushes(telegram('tg-11'));
+    expect(pushes.map((e) => e.message.kind)).toEqual(['text']);
+    expect('text' in pushes[0]!.message && pushes[0]!.message.text).toContain('will refund the full amount');
+  });
+
+  it('a time starting in less than a link can live: the hold ends at its start, online payment is not offered, and the hold cannot be confirmed after the start', async () => {
+    t.h.clock.advanceMinutes(50); // 10:50; the 11:00 slot is 10 minutes away, a link must live 16
+    const p = t.h.patient('tg-12', { channel: 'telegram' });
+    await walkTo(p, 'SELECTING_SLOT');
+    const menu = await p.tap('11:00 AM');
+    expect(menuLabels(menu)).toEqual(['Pay at the clinic']);
+    expect(textOf(menu)).toContain('This time is held for you for 10 minutes. It starts too soon to pay online.');
+    const [held] = await t.h.store.listAppointments({ conversation: { channel: 'telegram', chatId: 'tg-12' } });
+    expect(held!.holdExpiresAt).toBe('2026-11-21T05:30:00.000Z'); // 11:00 in Kolkata
+
+    expect(menuLabels(await p.say('online'))).toEqual(['Pay at the clinic']);
+    expect(t.razorpay.links.size).toBe(0);
+
+    t.h.clock.advanceMinutes(11);
+    expect(textOf(await p.tap('Pay at the clinic'))).toContain('Your hold on that time has ended.');
+    expect(await stateOf(t.h, p)).toBe('SELECTING_SLOT');
+    expect((await t.h.store.getAppointment(held!.id))!.status).not.toBe('CONFIRMED');
+  });
+
   it('an amount that does not match the fee is flagged to admins and not confirmed', async () => {
     const p = t.h.patient('tg-10', { channel: 'telegram' });
     const id = await t.bookOnline(p);
