@@ -237,6 +237,7 @@ export class TelegramEmulator {
   private readonly listeners = new Set<(call: RecordedCall) => void>();
   private readonly server: Server;
   private refusingSends: Failure | undefined;
+  private downloadGate: { gate: Promise<void>; arrived: () => void } | undefined;
   private seq = 0;
   private nextBotId = 7_000_000_001;
 
@@ -518,7 +519,30 @@ export class TelegramEmulator {
     for (const listener of [...this.listeners]) listener(call);
   }
 
-  private download(token: string, filePath: string, res: ServerResponse): void {
+  /**
+   * File downloads wait until the returned function is called (a slow file server). Resolves the
+   * second promise as the first held download arrives.
+   */
+  holdDownloads(): { release: () => void; held: Promise<void> } {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let arrived!: () => void;
+    const held = new Promise<void>((resolve) => (arrived = resolve));
+    this.downloadGate = { gate, arrived };
+    return {
+      release: () => {
+        this.downloadGate = undefined;
+        release();
+      },
+      held,
+    };
+  }
+
+  private async download(token: string, filePath: string, res: ServerResponse): Promise<void> {
+    if (this.downloadGate) {
+      this.downloadGate.arrived();
+      await this.downloadGate.gate;
+    }
     const known = this.bots.has(token) ? [...this.files.values()].find((f) => f.file_path === filePath) : undefined;
     if (!known) {
       res.writeHead(404, { 'content-type': 'application/json' });
@@ -942,10 +966,10 @@ export class TelegramUser {
     return this.inject({ message });
   }
 
-  sendVoice(bytes: Buffer): number {
+  sendVoice(bytes: Buffer, options: { seconds?: number } = {}): number {
     const stored = this.emulator.storeFile(bytes, 'oga');
     const message = this.emulator.userMessage(this.token, this.identity, {
-      voice: { ...stored, duration: 3, mime_type: 'audio/ogg' },
+      voice: { ...stored, duration: options.seconds ?? 3, mime_type: 'audio/ogg' },
     });
     return this.inject({ message });
   }

@@ -11,11 +11,14 @@ import type { Logger } from '../../logging.js';
 import { describeTelegramError, isTelegramError, TelegramSetupError } from './errors.js';
 import { ALLOWED_UPDATES, UpdatePoller } from './polling.js';
 import { telegramWebhookRouter } from './webhook.js';
+import { waitOrAbort } from '../../core/waitOrAbort.js';
 
 /** Telegram's rules for a webhook secret_token. */
 const SECRET_TOKEN_PATTERN = /^[A-Za-z0-9_-]{1,256}$/;
 /** Telegram's rules for a command name. */
 const COMMAND_PATTERN = /^[a-z0-9_]{1,32}$/;
+/** The longest pause between tries at setting the webhook. */
+const WEBHOOK_RETRY_MAX_MS = 5 * 60_000;
 
 export interface TelegramBotOptions {
   /** Start-up line and log name: "telegram" or "telegram admin". */
@@ -43,6 +46,8 @@ export class TelegramBot {
   private username: string | undefined;
   private poller: UpdatePoller | undefined;
   private webhookProblem: string | undefined;
+  private webhookRetries: Promise<void> | undefined;
+  private readonly abort = new AbortController();
   private handler: ((update: Update) => Promise<void>) | undefined;
 
   constructor(private readonly options: TelegramBotOptions) {
@@ -97,12 +102,7 @@ export class TelegramBot {
     this.handler = handler;
     if (!this.username) await this.identify().catch((error: unknown) => logger.error({ err: error, bot: name }, 'Telegram bot token refused'));
     if (webhook) {
-      try {
-        await this.telegram.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: [...ALLOWED_UPDATES] });
-      } catch (error) {
-        this.webhookProblem = `setWebhook failed (${describeTelegramError(error)})`;
-        logger.error({ bot: name, reason: describeTelegramError(error) }, 'Telegram webhook could not be set; check TELEGRAM_WEBHOOK_URL (Telegram needs a public HTTPS URL)');
-      }
+      if (!(await this.setWebhook(webhook))) this.webhookRetries = this.retrySetWebhook(webhook);
       return;
     }
     // A webhook left from an earlier deployment would make getUpdates fail; pending updates stay.
@@ -120,7 +120,36 @@ export class TelegramBot {
   }
 
   async stop(): Promise<void> {
-    await this.poller?.stop();
+    this.abort.abort();
+    await Promise.all([this.poller?.stop(), this.webhookRetries]);
+  }
+
+  /** One try at registering the webhook; true once Telegram has it. */
+  private async setWebhook(webhook: { url: string; secret: string }): Promise<boolean> {
+    const { logger, name } = this.options;
+    try {
+      await this.telegram.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: [...ALLOWED_UPDATES] });
+      if (this.webhookProblem) logger.info({ bot: name }, `Telegram ${name}: webhook set`);
+      this.webhookProblem = undefined;
+      return true;
+    } catch (error) {
+      const reason = describeTelegramError(error);
+      this.webhookProblem = `setWebhook failed (${reason})`;
+      // Telegram refuses a URL it cannot use with 400; anything else is on its side or the network's.
+      const hint = isTelegramError(error, 400)
+        ? 'check TELEGRAM_WEBHOOK_URL (Telegram needs a public HTTPS URL on port 443, 80, 88 or 8443)'
+        : 'retrying';
+      logger.error({ bot: name, reason }, `Telegram webhook could not be set; ${hint}`);
+      return false;
+    }
+  }
+
+  /** Tries again with a growing pause (1 s up to 5 minutes) until Telegram has the webhook or the bot stops. */
+  private async retrySetWebhook(webhook: { url: string; secret: string }): Promise<void> {
+    for (let attempt = 0; !this.abort.signal.aborted; attempt += 1) {
+      await waitOrAbort(Math.min(WEBHOOK_RETRY_MAX_MS, 1000 * 2 ** attempt), this.abort.signal);
+      if (this.abort.signal.aborted || (await this.setWebhook(webhook))) return;
+    }
   }
 
   /** Registers command menus; invalid command names are skipped with a warning. */

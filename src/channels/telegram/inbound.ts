@@ -73,7 +73,8 @@ function messageContent(message: Message, options: TranslateOptions): InboundCon
   }
   if ('voice' in message) {
     const { voice } = message;
-    return { kind: 'voice', mime: voice.mime_type ?? 'audio/ogg', load: lazy(loadFile, voice.file_id, maxUploadBytes) };
+    // Telegram tells the length, so a note too long to transcribe is refused without downloading it.
+    return { kind: 'voice', mime: voice.mime_type ?? 'audio/ogg', seconds: voice.duration, load: lazy(loadFile, voice.file_id, maxUploadBytes) };
   }
   if ('document' in message) {
     const { document } = message;

@@ -1,6 +1,9 @@
 /**
  * Long polling with getUpdates. An update is confirmed to Telegram (by asking for the next offset)
- * only after it was handled, so a crash never loses one; handled ones are recognised on redelivery.
+ * only after it and every earlier one were handled, so a crash never loses one; handled ones are
+ * recognised on redelivery. One slow update (a file being fetched, a voice note being heard) does not
+ * hold up the others: after a short wait the poller asks again from the oldest update still being
+ * handled, takes only what is new, and leaves the slow one unconfirmed until it is done.
  *
  * Telegram allows one poller per bot token. When another process polls with the same token, Telegram
  * answers one of them 409 Conflict. A poller that has not yet received anything stops at once and
@@ -33,17 +36,25 @@ export interface PollerOptions {
   timeoutSeconds?: number;
   /** How long a poller that stepped aside waits before looking again whether the other one has gone. */
   conflictRecheckMs?: number;
+  /** How long to wait for a batch's updates before fetching more beside a slow one (default 1 s). */
+  busyRecheckMs?: number;
 }
 
 /** Conflicts in a row a running poller sits out before it gives up its place. */
 const CONFLICTS_TOLERATED = 3;
 const MAX_BACKOFF_MS = 30_000;
 const CONFLICT_RECHECK_MS = 60_000;
+const BUSY_RECHECK_MS = 1_000;
 
 export class UpdatePoller {
   private readonly abort = new AbortController();
   private running: Promise<void> | undefined;
+  /** The next update id never started. */
   private offset = 0;
+  /** Updates being handled, by id: none at or after the oldest of them is confirmed yet. */
+  private readonly inFlight = new Map<number, Promise<void>>();
+  /** Set when the engine refused an update because it is closing: nothing more may be confirmed. */
+  private closing = false;
   private stopped: PollingStop | undefined;
 
   constructor(private readonly options: PollerOptions) {}
@@ -67,10 +78,35 @@ export class UpdatePoller {
 
   private async loop(): Promise<void> {
     const finished = await this.poll();
+    // The updates being handled finish (the engine refuses what comes after it closed).
+    await Promise.allSettled(this.inFlight.values());
     // Not while stepping aside: that call would interrupt the other poller.
-    if (finished === 'stopped' && this.offset > 0 && !this.stopped) {
+    if (finished === 'stopped' && this.offset > 0 && !this.stopped && !this.closing) {
       // Confirms the updates handled last, so a restart does not receive them again.
       await this.options.telegram.callApi('getUpdates', { offset: this.offset, limit: 1, timeout: 0 }).catch(() => undefined);
+    }
+  }
+
+  /** Where the next getUpdates starts: at the oldest update still being handled, else after the newest. */
+  private confirmedUpTo(): number {
+    return this.inFlight.size > 0 ? Math.min(...this.inFlight.keys()) : this.offset;
+  }
+
+  /** Starts handling the updates not seen before; one that is still being handled comes back as it is. */
+  private startNew(updates: readonly Update[]): void {
+    for (const update of updates) {
+      const id = update.update_id;
+      if (id < this.offset) continue;
+      this.offset = id + 1;
+      const handled = this.options.handle(update).then(
+        () => void this.inFlight.delete(id),
+        (error: unknown) => {
+          // Kept in flight, so neither this update nor any later one is confirmed before the restart.
+          if (error instanceof EngineClosedError) this.closing = true;
+          else this.inFlight.delete(id);
+        },
+      );
+      this.inFlight.set(id, handled);
     }
   }
 
@@ -83,10 +119,12 @@ export class UpdatePoller {
     let failures = 0;
     while (!signal.aborted) {
       let updates: Update[];
+      // Beside a slow update Telegram answers at once (it is unconfirmed), so no long wait is asked for.
+      const busy = this.inFlight.size > 0;
       try {
         updates = (await telegram.callApi(
           'getUpdates',
-          { offset: this.offset, timeout: this.options.timeoutSeconds ?? 30, allowed_updates: [...ALLOWED_UPDATES] },
+          { offset: this.confirmedUpTo(), timeout: busy ? 0 : (this.options.timeoutSeconds ?? 30), allowed_updates: [...ALLOWED_UPDATES] },
           { signal: signal as never },
         )) as Update[];
       } catch (error) {
@@ -127,14 +165,19 @@ export class UpdatePoller {
       established = true;
       conflicts = 0;
       failures = 0;
-      if (updates.length === 0) continue;
       // Handled in arrival order per chat (the handler queues them), chats in parallel.
-      const results = await Promise.allSettled(updates.map((update) => this.options.handle(update)));
-      if (results.some((r) => r.status === 'rejected' && r.reason instanceof EngineClosedError)) {
-        // Shutting down: leave these updates unconfirmed so they arrive again after the restart.
-        return 'shutting-down';
+      this.startNew(updates);
+      if (this.inFlight.size > 0) {
+        // Usually all are done well within the wait, and the next call confirms them.
+        const wait = new AbortController();
+        const stop = () => wait.abort();
+        signal.addEventListener('abort', stop, { once: true });
+        await Promise.race([Promise.allSettled(this.inFlight.values()), waitOrAbort(this.options.busyRecheckMs ?? BUSY_RECHECK_MS, wait.signal)]);
+        wait.abort();
+        signal.removeEventListener('abort', stop);
       }
-      this.offset = updates[updates.length - 1]!.update_id + 1;
+      // Shutting down: leave these updates unconfirmed so they arrive again after the restart.
+      if (this.closing) return 'shutting-down';
     }
     return 'stopped';
   }

@@ -49,7 +49,9 @@ export function splitText(text: string, max = MESSAGE_MAX_CHARS): string[] {
       const code = rest.charCodeAt(cut - 1);
       if (code >= 0xd800 && code <= 0xdbff) cut -= 1; // keep a surrogate pair together
     }
-    pieces.push(rest.slice(0, cut).trimEnd());
+    const piece = rest.slice(0, cut).trimEnd();
+    // A run of blanks longer than a message would leave nothing: Telegram refuses an empty text.
+    if (piece.length > 0) pieces.push(piece);
     rest = rest.slice(cut).replace(/^\s+/, '');
   }
   if (rest.trim().length > 0 || pieces.length === 0) pieces.push(rest.trimEnd());

@@ -51,6 +51,16 @@ export interface PatientUpdateOptions extends UpdateHandlerOptions {
   sessions: SessionStore;
 }
 
+type ButtonInput = Extract<TelegramInput, { kind: 'button' }>;
+
+/** A button press whose callback query is being answered. */
+interface AnsweredPress {
+  /** False when this menu was pressed before (a double tap): nothing more is done. */
+  first: boolean;
+  /** Settles once Telegram has the answer (failures are logged, never thrown). */
+  answered: Promise<void>;
+}
+
 /** A bounded set of recently seen keys (update ids, answered menus). */
 class RecentKeys {
   private readonly keys = new Set<string>();
@@ -85,44 +95,65 @@ abstract class TelegramUpdateHandler {
     if (!this.seenUpdates.add(key)) return Promise.resolve();
     const input = translateUpdate(update, { loadFile, maxUploadBytes });
     if (input.kind === 'ignored') return Promise.resolve();
+    // A press is answered before it queues behind the chat's earlier updates (a file being fetched,
+    // a voice note being heard): Telegram shows a spinner on the button until then.
+    const press = input.kind === 'button' ? this.answerPress(input) : undefined;
     // Entered synchronously, so the chat's updates queue up in arrival order.
     return this.lock.run(input.sender.chatId, async () => {
       try {
-        await this.process(input);
+        if (input.kind === 'button') await this.pressed(input, press!);
+        else await this.process(input);
       } catch (error) {
         if (isEngineClosed(error)) {
           this.seenUpdates.delete(key);
           throw error;
         }
         this.options.logger.error({ err: error, channel: this.options.channel, chatId: input.sender.chatId }, 'Telegram update could not be handled');
+      } finally {
+        await press?.answered;
       }
     });
   }
 
-  protected abstract process(input: Exclude<TelegramInput, { kind: 'ignored' }>): Promise<void>;
+  protected abstract process(input: Exclude<TelegramInput, { kind: 'ignored' | 'button' }>): Promise<void>;
 
   /**
-   * Answers a button press at once and takes the pressed menu's buttons away (showing the choice), so
-   * it cannot be pressed twice. False when this menu was already answered (a double tap).
+   * Acts on the first press of a menu (a double tap only gets its toast).
+   * @param closeMenu takes the pressed menu's buttons away so it cannot be pressed twice, showing the
+   *   choice only when `accepted` (a press of an old menu must not look as if it had been taken)
    */
-  protected acknowledge(input: Extract<TelegramInput, { kind: 'button' }>): { first: boolean; done: Promise<void> } {
-    const { telegram } = this.options;
-    const first = input.menu ? this.answeredMenus.add(`${input.menu.chatId}:${input.menu.messageId}`) : true;
-    const calls: Promise<unknown>[] = [telegram.answerCbQuery(input.queryId, first ? undefined : ALREADY_ANSWERED_TEXT)];
-    if (first && input.menu) calls.push(this.closeMenu(input.menu));
-    const done = Promise.allSettled(calls).then((results) => {
-      for (const result of results) {
-        if (result.status === 'rejected') {
-          this.options.logger.debug({ reason: describeTelegramError(result.reason), chatId: input.sender.chatId }, 'button acknowledgement failed');
-        }
-      }
-    });
-    return { first, done };
+  protected abstract press(input: ButtonInput, closeMenu: (accepted: boolean) => void): Promise<void>;
+
+  private async pressed(input: ButtonInput, press: AnsweredPress): Promise<void> {
+    if (!press.first) return;
+    // The edit runs beside the turn; the chat's next update waits for both.
+    const edits: Promise<void>[] = [];
+    const closeMenu = (accepted: boolean) => {
+      if (input.menu) edits.push(this.closeMenu(input.menu, accepted).catch((error: unknown) => this.ackFailed(input, error)));
+    };
+    try {
+      await this.press(input, closeMenu);
+    } finally {
+      await Promise.all(edits);
+    }
   }
 
-  private async closeMenu(menu: PressedMenu): Promise<void> {
+  /** Answers the callback query: silently, or with a toast when this menu was already answered (a double tap). */
+  private answerPress(input: ButtonInput): AnsweredPress {
+    const first = input.menu ? this.answeredMenus.add(`${input.menu.chatId}:${input.menu.messageId}`) : true;
+    const answered = this.options.telegram
+      .answerCbQuery(input.queryId, first ? undefined : ALREADY_ANSWERED_TEXT)
+      .then(() => undefined, (error: unknown) => this.ackFailed(input, error));
+    return { first, answered };
+  }
+
+  private ackFailed(input: ButtonInput, error: unknown): void {
+    this.options.logger.debug({ reason: describeTelegramError(error), chatId: input.sender.chatId }, 'button acknowledgement failed');
+  }
+
+  private async closeMenu(menu: PressedMenu, accepted: boolean): Promise<void> {
     const { telegram } = this.options;
-    const shown = menu.label ? `${menu.text}\n\n✓ ${menu.label}` : undefined;
+    const shown = accepted && menu.label ? `${menu.text}\n\n✓ ${menu.label}` : undefined;
     if (shown && shown.length <= MESSAGE_MAX_CHARS) {
       await telegram.editMessageText(menu.chatId, menu.messageId, undefined, shown, { link_preview_options: { is_disabled: true } });
     } else {
@@ -176,37 +207,38 @@ export class PatientUpdateHandler extends TelegramUpdateHandler {
     super(patient);
   }
 
-  protected async process(input: Exclude<TelegramInput, { kind: 'ignored' }>): Promise<void> {
+  protected async process(input: Exclude<TelegramInput, { kind: 'ignored' | 'button' }>): Promise<void> {
     const { sender, messageId } = input;
     switch (input.kind) {
-      case 'foreign-contact':
-        return this.pushReplies(sender.chatId, [{ kind: 'text', text: FOREIGN_CONTACT_TEXT }], messageId);
+      case 'foreign-contact': {
+        // At the phone question the share button stays, for their own card; elsewhere it is just a note.
+        const atPhoneStep = (await this.patient.sessions.load(this.ref(sender)))?.state === 'AWAITING_PHONE';
+        return this.pushReplies(sender.chatId, [{ kind: atPhoneStep ? 'ask-contact' : 'text', text: FOREIGN_CONTACT_TEXT }], messageId);
+      }
       case 'unsupported':
         return this.pushReplies(sender.chatId, [{ kind: 'text', text: UNSUPPORTED_TEXT }], messageId);
-      case 'button':
-        return this.pressed(input);
       case 'message':
         await this.message(sender, messageId, input.content);
         return this.forgetPassword(input);
     }
   }
 
-  private async pressed(input: Extract<TelegramInput, { kind: 'button' }>): Promise<void> {
-    const { first, done } = this.acknowledge(input);
-    try {
-      if (!first) return;
-      const { sender, messageId, data } = input;
-      const optionId = await this.optionIdOf(data, async () => (await this.patient.sessions.load(this.ref(sender)))?.menu ?? []);
-      // Admin menus carry commands as option ids; anyone else's press of one is simply stale.
-      if (optionId?.startsWith('/')) {
-        const replies = await this.adminReplies(sender, optionId);
-        if (replies) return await this.pushReplies(sender.chatId, replies, messageId);
+  protected async press(input: ButtonInput, closeMenu: (accepted: boolean) => void): Promise<void> {
+    const { sender, messageId, data } = input;
+    const currentMenu = (await this.patient.sessions.load(this.ref(sender)))?.menu ?? [];
+    const optionId = await this.optionIdOf(data, async () => currentMenu);
+    // Admin menus carry commands as option ids; anyone else's press of one is simply stale.
+    if (optionId?.startsWith('/')) {
+      const replies = await this.adminReplies(sender, optionId);
+      if (replies) {
+        closeMenu(true);
+        return this.pushReplies(sender.chatId, replies, messageId);
       }
-      // An unknown or unresolvable button is handed on as it is: the flow answers it as an old button.
-      await this.toEngine(sender, messageId, { kind: 'choice', optionId: optionId ?? data });
-    } finally {
-      await done;
     }
+    // Shown as chosen only when it answers the question on screen; the flow tells an old button so.
+    closeMenu(currentMenu.some((option) => option.id === optionId));
+    // An unknown or unresolvable button is handed on as it is: the flow answers it as an old button.
+    await this.toEngine(sender, messageId, { kind: 'choice', optionId: optionId ?? data });
   }
 
   private async message(sender: TelegramSender, messageId: string, content: InboundContent): Promise<void> {
@@ -241,19 +273,16 @@ export class PatientUpdateHandler extends TelegramUpdateHandler {
 
 /** The separate admin bot: only the admin console; anyone else learns it is the staff's bot. */
 export class AdminUpdateHandler extends TelegramUpdateHandler {
-  protected async process(input: Exclude<TelegramInput, { kind: 'ignored' }>): Promise<void> {
+  protected async press(input: ButtonInput, closeMenu: (accepted: boolean) => void): Promise<void> {
     const { sender, messageId } = input;
-    if (input.kind === 'button') {
-      const { first, done } = this.acknowledge(input);
-      try {
-        if (!first) return;
-        const optionId = await this.optionIdOf(input.data, async () => []);
-        const replies = optionId?.startsWith('/') ? await this.adminReplies(sender, optionId) : undefined;
-        return await this.pushReplies(sender.chatId, replies ?? [{ kind: 'text', text: optionId ? STAFF_ONLY_TEXT : OLD_BUTTON_TEXT }], messageId);
-      } finally {
-        await done;
-      }
-    }
+    const optionId = await this.optionIdOf(input.data, async () => []);
+    const replies = optionId?.startsWith('/') ? await this.adminReplies(sender, optionId) : undefined;
+    closeMenu(replies !== undefined);
+    await this.pushReplies(sender.chatId, replies ?? [{ kind: 'text', text: optionId ? STAFF_ONLY_TEXT : OLD_BUTTON_TEXT }], messageId);
+  }
+
+  protected async process(input: Exclude<TelegramInput, { kind: 'ignored' | 'button' }>): Promise<void> {
+    const { sender, messageId } = input;
     const text = input.kind === 'message' && input.content.kind === 'text' ? input.content.text.trim() : undefined;
     const replies = text ? await this.adminReplies(sender, text) : undefined;
     await this.pushReplies(sender.chatId, replies ?? [{ kind: 'text', text: STAFF_ONLY_TEXT }], messageId);

@@ -156,6 +156,10 @@ describe('Telegram patient bot', () => {
     await asha.reply(/belongs to an earlier (message|question)/);
     await emulator.waitForCall('answerCallbackQuery', (c) => c.response?.ok === true);
     expect(stale).toBeGreaterThan(0);
+    // The old menu loses its buttons but is not marked as answered by the press the flow turned down.
+    await emulator.waitForCall('editMessageReplyMarkup', (c) => Number(c.params.message_id) === genderMenu.message_id);
+    expect(asha.findMessage(/gender/)).toMatchObject({ text: genderMenu.text });
+    expect(emulator.callsOf('editMessageText').filter((c) => Number(c.params.message_id) === genderMenu.message_id)).toEqual([]);
 
     // A double tap on a fresh menu: the second press is answered, but acted on once.
     asha.say('Cough');
@@ -168,6 +172,9 @@ describe('Telegram patient bot', () => {
     await asha.reply(/Pick a time/);
     const second = await emulator.waitForCall('answerCallbackQuery', (c) => c.params.text === 'You have already answered this.', { afterSeq: before });
     expect(second.response?.ok).toBe(true);
+    // A press the flow took shows the choice on its menu.
+    const edited = await emulator.waitForCall('editMessageText', (c) => Number(c.params.message_id) === doctorsMenu.message_id);
+    expect(String(edited.params.text)).toMatch(/\n\n✓ Dr\. /);
     const session = await running.app.context.sessions.load({ channel: 'telegram', chatId: '5001' });
     expect(session?.state).toBe('SELECTING_SLOT');
   });

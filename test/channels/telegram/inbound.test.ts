@@ -43,6 +43,11 @@ describe('translateUpdate', () => {
     expect(loads).toEqual(['doc1']);
   });
 
+  it("passes a voice note's length on, so an overlong one is refused without downloading it", () => {
+    const translated = translateUpdate(message({ voice: { file_id: 'v1', file_unique_id: 'v', duration: 150, mime_type: 'audio/ogg' } }), options);
+    expect(translated).toMatchObject({ kind: 'message', content: { kind: 'voice', mime: 'audio/ogg', seconds: 150 } });
+  });
+
   it('ignores groups, bots, edited messages and channel posts', () => {
     expect(translateUpdate(message({ text: 'hi', chat: { id: -100, type: 'group', title: 'G' } }), options).kind).toBe('ignored');
     expect(translateUpdate(message({ text: 'hi', from: { ...from, is_bot: true } }), options).kind).toBe('ignored');

@@ -68,7 +68,9 @@ describe('contacts', () => {
   it("refuses someone else's contact card politely and keeps asking", async () => {
     await reachPhoneStep(asha);
     asha.shareContact('919812345678', 777);
-    await asha.reply(/only take your own contact card/);
+    // The share button stays for the patient's own card.
+    const refusal = await asha.reply(/only take your own contact card/);
+    expect(JSON.stringify(refusal.params.reply_markup)).toContain('"request_contact":true');
     asha.shareContact('919812345678', 'no-account');
     await asha.reply(/only take your own contact card/);
     expect((await session())?.state).toBe('AWAITING_PHONE');
@@ -85,6 +87,27 @@ describe('files', () => {
     expect(downloads).toHaveLength(1);
     const appointment = await running.app.context.store.getAppointment(appointmentId);
     expect(appointment?.reports).toHaveLength(1);
+  });
+
+  it("a slow file download holds up neither other patients nor the answer to the sender's next button press", async () => {
+    const appointmentId = await bookAndAskToUpload(asha);
+    const slowFiles = emulator.holdDownloads();
+    asha.sendDocument(SMALL_PDF, 'blood-test.pdf', 'application/pdf');
+    await slowFiles.held;
+
+    const ravi = emulator.user(token, { id: 5002, first_name: 'Ravi' });
+    ravi.say('/start');
+    await ravi.reply(/How can I help/);
+    // Asha's press waits for her file to be acted on, but its spinner is answered at once.
+    const before = emulator.lastSeq;
+    asha.tap('Done');
+    await emulator.waitForCall('answerCallbackQuery', (c) => c.response?.ok === true, { afterSeq: before });
+    // Her document is not confirmed to Telegram before it has been handled.
+    expect(emulator.pendingUpdates(token).some((u) => 'message' in u && 'document' in (u.message as object))).toBe(true);
+
+    slowFiles.release();
+    await asha.reply(/the report is attached to your appointment/);
+    expect((await running.app.context.store.getAppointment(appointmentId))?.reports).toHaveLength(1);
   });
 
   it('takes the largest size of a photo', async () => {

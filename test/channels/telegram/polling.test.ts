@@ -100,3 +100,40 @@ it('leaves updates unconfirmed when the service is shutting down, so they come a
   expect(emulator.pendingUpdates(token).map((u) => u.update_id)).toEqual([id]);
   expect(emulator.callsOf('getUpdates').some((c) => Number(c.params.offset) > id)).toBe(false);
 });
+
+it('fetches and handles new updates beside a slow one, and confirms the slow one only once it is done', async () => {
+  let finishSlow!: () => void;
+  const slowGate = new Promise<void>((resolve) => (finishSlow = resolve));
+  const handled: number[] = [];
+  const waiters: (() => void)[] = [];
+  const poller = new UpdatePoller({
+    telegram: new Telegraf(token, { telegram: { apiRoot: emulator.apiRoot } }).telegram,
+    logger: pino({ level: 'silent' }),
+    name: 'busy',
+    busyRecheckMs: 5,
+    handle: async (update: Update) => {
+      if ((update as { message?: { text?: string } }).message?.text === 'slow') await slowGate;
+      handled.push(update.update_id);
+      for (const wake of waiters.splice(0)) wake();
+    },
+  });
+  pollers.push(poller);
+  poller.start();
+  const next = () => new Promise<void>((resolve) => waiters.push(resolve));
+
+  const slow = emulator.injectUpdate(token, text(1, 'slow'));
+  await emulator.waitFor((c) => c.method === 'getUpdates' && Number(c.params.offset) === slow && Number(c.params.timeout) === 0, { arrived: true });
+  const quickHandled = next();
+  const quick = emulator.injectUpdate(token, text(2, 'quick'));
+  await quickHandled;
+  expect(handled).toEqual([quick]);
+  // Still asked from the slow update on: neither it nor the quick one after it is confirmed.
+  expect(emulator.callsOf('getUpdates').every((c) => Number(c.params.offset) <= slow)).toBe(true);
+
+  const slowHandled = next();
+  finishSlow();
+  await slowHandled;
+  await emulator.waitFor((c) => c.method === 'getUpdates' && Number(c.params.offset) === quick + 1, { arrived: true });
+  expect(handled).toEqual([quick, slow]);
+  expect(emulator.pendingUpdates(token)).toEqual([]);
+});

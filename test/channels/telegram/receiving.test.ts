@@ -71,6 +71,15 @@ describe('webhook mode', () => {
     expect(await healthOf(running)).toEqual({ ok: true, mode: 'webhook', username: 'sample_clinic_bot' });
   });
 
+  it('keeps trying to set the webhook when Telegram fails at start, and is healthy once it is set', async () => {
+    emulator.failNext('setWebhook', { kind: 'server-error', status: 502 });
+    const { running, url } = await startWithWebhook();
+    expect(await healthOf(running)).toMatchObject({ ok: false, problem: expect.stringMatching(/^setWebhook failed \(502/) });
+    await emulator.waitForCall('setWebhook', (c) => c.response?.ok === true);
+    expect(emulator.webhookOf(token)).toEqual({ url, secret: SECRET, allowedUpdates: ['message', 'callback_query'] });
+    expect(await healthOf(running)).toEqual({ ok: true, mode: 'webhook', username: 'sample_clinic_bot' });
+  });
+
   it('refuses calls with a wrong or missing secret with 401 and changes nothing', async () => {
     const { running, url } = await startWithWebhook();
     emulator.openChat(token, 5001);

@@ -51,6 +51,11 @@ describe('rendering', () => {
     expect(parts.join('\n')).toBe(text.trimEnd());
   });
 
+  it('never sends an empty piece, even for a run of blanks longer than a message', async () => {
+    await transport.deliver('11', { kind: 'text', text: `${' '.repeat(5000)}x` });
+    expect(emulator.delivered(11).map((c) => c.params.text)).toEqual(['x']);
+  });
+
   it('keeps callback data within 64 bytes, whatever the option id', async () => {
     const longId = `slot:${'S-VERY-LONG-SHEET-SLOT-ID-'.repeat(4)}`;
     await transport.deliver('11', { kind: 'menu', text: 'Pick', options: [{ id: 'short', label: 'Short' }, { id: longId, label: 'Long' }] });
