@@ -98,7 +98,7 @@ export async function toStoredMessage(message: Outbound, files: DocumentFiles): 
     case 'link':
       return { kind: 'link', text: message.text, url: message.url, label: message.label };
     case 'document': {
-      const fileId = await files.put({ fileName: message.fileName, mime: message.mime, bytes: message.bytes });
+      const fileId = message.fileId ?? (await files.put({ fileName: message.fileName, mime: message.mime, bytes: message.bytes }));
       return { kind: 'document', text: message.caption, fileName: message.fileName, mime: message.mime, fileId };
     }
   }

@@ -52,7 +52,8 @@ export type Outbound =
   | { kind: 'text'; text: string }
   | { kind: 'menu'; text: string; options: MenuOption[] }
   | { kind: 'link'; text: string; url: string; label: string }
-  | { kind: 'document'; fileName: string; mime: string; bytes: Uint8Array; caption: string }
+  /** `fileId`: these bytes are kept in the document vault already, so delivery stores only the reference. */
+  | { kind: 'document'; fileName: string; mime: string; bytes: Uint8Array; caption: string; fileId?: string }
   /** Ask for the patient's phone; platforms that can share a contact show a button for it. */
   | { kind: 'ask-contact'; text: string };
 

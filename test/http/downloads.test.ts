@@ -59,6 +59,13 @@ describe('DocumentVault', () => {
     expect(vault.verify(id, expires, signature.slice(0, -2), START_TIME)).toBe(false);
     expect(vault.verify(id, expires, `${signature}AA`, START_TIME)).toBe(false);
     expect(vault.verify(id, expires, '', START_TIME)).toBe(false);
+    // Other spellings of the same bytes: the last character's spare bits, padding, stray characters.
+    const base64url = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const spareBits = signature.slice(0, -1) + base64url[base64url.indexOf(signature.at(-1)!) + 1];
+    for (const variant of [spareBits, `${signature}=`, `${signature}!!`, ` ${signature}`]) {
+      expect(Buffer.from(variant, 'base64url').equals(Buffer.from(signature, 'base64url')), variant).toBe(true);
+      expect(vault.verify(id, expires, variant, START_TIME), variant).toBe(false);
+    }
     expect(vault.verify('doc-id-cccccccccccccccccc', expires, signature, START_TIME)).toBe(false);
     expect(vault.verify(id, String(Number(expires) + 86_400), signature, START_TIME)).toBe(false);
   });

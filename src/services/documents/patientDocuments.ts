@@ -67,12 +67,18 @@ export class PatientDocumentService implements PatientDocuments {
     return this.owed.drain();
   }
 
+  /** The confirmation PDF; made again when the appointment changed since (paid online, moved). */
   async confirmation(appointment: Appointment): Promise<DocumentMessage> {
-    return this.document(appointment, 'confirmation', async () => {
-      const { renderer, clinic, clock } = this.options;
-      const bytes = await renderer.renderConfirmation(appointment, clinic, { specialty: await this.specialty(appointment), issuedAt: clock.now() });
-      return { bytes, fileName: `confirmation-${appointment.id}.pdf` };
-    });
+    return this.document(
+      appointment,
+      'confirmation',
+      async () => {
+        const { renderer, clinic, clock } = this.options;
+        const bytes = await renderer.renderConfirmation(appointment, clinic, { specialty: await this.specialty(appointment), issuedAt: clock.now() });
+        return { bytes, fileName: `confirmation-${appointment.id}.pdf` };
+      },
+      confirmationFacts(appointment),
+    );
   }
 
   async invoice(appointment: Appointment): Promise<DocumentMessage> {
@@ -148,42 +154,57 @@ export class PatientDocumentService implements PatientDocuments {
     return (await this.options.store.getDoctor(appointment.doctorId))?.specialty ?? '';
   }
 
+  /**
+   * The stored document of this kind, or a new one from `make`.
+   * @param depicts what the document shows of the appointment: a stored one that shows something
+   *   else is out of date and made again (an invoice keeps its first form: it records a payment)
+   */
   private async document(
     appointment: Appointment,
     kind: PatientDocumentKind,
     make: () => Promise<{ bytes: Uint8Array; fileName: string }>,
+    depicts: string | null = null,
   ): Promise<DocumentMessage> {
     const { files, clock, logger } = this.options;
     return this.lock.run(`${appointment.id}:${kind}`, async () => {
       const stored = this.records.getDocument(appointment.id, kind);
-      if (stored) {
+      const current = stored && (stored.depicts === null || depicts === null || stored.depicts === depicts);
+      if (stored && current) {
         const file = await files.get(stored.fileId);
-        if (file) return message(kind, stored.fileName, file.bytes);
+        if (file) return message(kind, stored.fileName, file.bytes, stored.fileId);
         logger.warn({ appointmentId: appointment.id, kind }, 'stored document file is missing; making it again');
       }
       const made = await make();
       const fileId = await files.put({ fileName: made.fileName, mime: PDF, bytes: made.bytes });
       if (stored) {
-        this.records.replaceFile(appointment.id, kind, fileId);
-        return message(kind, made.fileName, made.bytes);
+        this.records.replaceFile(appointment.id, kind, fileId, depicts);
+        return message(kind, made.fileName, made.bytes, fileId);
       }
-      const kept = this.records.saveDocument({ appointmentId: appointment.id, kind, fileId, fileName: made.fileName, createdAt: clock.now().toISOString() });
+      const kept = this.records.saveDocument({ appointmentId: appointment.id, kind, fileId, fileName: made.fileName, createdAt: clock.now().toISOString(), depicts });
       if (kept.fileId !== fileId) {
         // Another process recorded one first: send that one, so every copy is the same document.
         const winner = await files.get(kept.fileId);
-        if (winner) return message(kind, kept.fileName, winner.bytes);
+        if (winner) return message(kind, kept.fileName, winner.bytes, kept.fileId);
       }
-      return message(kind, made.fileName, made.bytes);
+      return message(kind, made.fileName, made.bytes, fileId);
     });
   }
 }
 
-function message(kind: PatientDocumentKind, fileName: string, bytes: Uint8Array): DocumentMessage {
+/** What a confirmation shows that can change after it was made. */
+function confirmationFacts(appointment: Appointment): string {
+  const { doctorId, doctorName, date, time, fee, paymentMode, paymentStatus, paymentId } = appointment;
+  return JSON.stringify([doctorId, doctorName, date, time, fee, paymentMode, paymentStatus, paymentId]);
+}
+
+/** The document as a message; `fileId` is its copy in the vault, so the outbox refers to it instead of storing it again. */
+function message(kind: PatientDocumentKind, fileName: string, bytes: Uint8Array, fileId: string): DocumentMessage {
   return {
     kind: 'document',
     fileName,
     mime: PDF,
     bytes,
     caption: kind === 'invoice' ? 'Your invoice (PDF)' : 'Your appointment confirmation (PDF)',
+    fileId,
   };
 }

@@ -14,6 +14,8 @@ export interface StoredDocument {
 }
 
 const FILE_ID = /^[A-Za-z0-9_-]{22,64}$/;
+/** An HMAC-SHA256 in unpadded base64url, whose 43rd character carries 2 spare bits that must be zero. */
+const SIGNATURE = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
 
 export class DocumentVault {
   /**
@@ -54,6 +56,9 @@ export class DocumentVault {
   /** Whether a signature is genuine and not expired at `now`. */
   verify(id: string, expires: string, signature: string, now: Date): boolean {
     if (!/^\d{1,12}$/.test(expires) || Number(expires) * 1000 < now.getTime()) return false;
+    // Only the canonical spelling: base64url decoding ignores stray characters and the last
+    // character's spare bits, so other strings would decode to the same bytes.
+    if (!SIGNATURE.test(signature)) return false;
     const expected = Buffer.from(this.signature(id, expires), 'base64url');
     const given = Buffer.from(signature, 'base64url');
     return given.length === expected.length && timingSafeEqual(given, expected);

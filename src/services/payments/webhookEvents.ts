@@ -107,7 +107,8 @@ export class RazorpayWebhookEvents {
           now,
         );
         this.logger.info({ event: name, linkId: payment_link.entity.id, outcome }, 'payment webhook applied');
-        return 'applied';
+        // A link this service does not know, or no longer waits on, changes nothing.
+        return outcome === 'ignored' || outcome === 'unknown-appointment' ? 'ignored' : 'applied';
       }
       case 'payment.failed': {
         const { payment } = parse(paymentPayload, payload, name);
@@ -115,7 +116,7 @@ export class RazorpayWebhookEvents {
         if (!linkId) return 'ignored';
         const outcome = await this.settlement.paymentFailed({ linkId, paymentId: payment.entity.id, reason: payment.entity.error_description ?? '' });
         this.logger.info({ event: name, linkId, outcome }, 'payment webhook applied');
-        return 'applied';
+        return outcome === 'ignored' ? 'ignored' : 'applied';
       }
       default:
         // Other subscribed events are acknowledged so Razorpay stops retrying them.

@@ -14,6 +14,7 @@ import { SHEETS_MIGRATION } from './migrations/005-sheets.js';
 import { REMINDERS_MIGRATION } from './migrations/006-reminders.js';
 import { OWED_DOCUMENTS_MIGRATION } from './migrations/007-owed-documents.js';
 import { OUTBOX_PARTIAL_INDEXES_MIGRATION } from './migrations/008-outbox-partial-indexes.js';
+import { DOCUMENT_FACTS_MIGRATION } from './migrations/009-document-facts.js';
 
 /**
  * Ordered schema changes. Never edit or reorder an entry that has shipped: files in the field were
@@ -121,6 +122,7 @@ export const MIGRATIONS: readonly string[] = [
   REMINDERS_MIGRATION,
   OWED_DOCUMENTS_MIGRATION,
   OUTBOX_PARTIAL_INDEXES_MIGRATION,
+  DOCUMENT_FACTS_MIGRATION,
 ];
 
 /**

@@ -13,6 +13,8 @@ export interface PatientDocumentRecord {
   fileId: string;
   fileName: string;
   createdAt: string;
+  /** What the document shows of its appointment, to tell when it is out of date (null: unknown). */
+  depicts: string | null;
 }
 
 /** Documents that are made and pushed after the turn that earned them (see migration 007). */
@@ -24,6 +26,7 @@ interface DocumentRow {
   file_id: string;
   file_name: string;
   created_at: string;
+  depicts: string | null;
 }
 
 /** "INV-2026-000001". */
@@ -44,7 +47,7 @@ export class SqliteDocumentRecords {
       ),
       insertInvoice: db.prepare<[string, string, string]>('INSERT INTO invoices (invoice_no, appointment_id, issued_at) VALUES (?, ?, ?)'),
       document: db.prepare<[string, string], DocumentRow>('SELECT * FROM patient_documents WHERE appointment_id = ? AND kind = ?'),
-      replaceFile: db.prepare<[string, string, string]>('UPDATE patient_documents SET file_id = ? WHERE appointment_id = ? AND kind = ?'),
+      replaceFile: db.prepare<[string, string | null, string, string]>('UPDATE patient_documents SET file_id = ?, depicts = ? WHERE appointment_id = ? AND kind = ?'),
       owe: db.prepare<[string, string, string]>(
         'INSERT INTO owed_documents (appointment_id, kind, owed_at) VALUES (?, ?, ?) ON CONFLICT(appointment_id, kind) DO NOTHING',
       ),
@@ -56,8 +59,8 @@ export class SqliteDocumentRecords {
         'UPDATE owed_documents SET attempts = attempts + 1, last_error = ? WHERE appointment_id = ? AND kind = ? RETURNING attempts',
       ),
       insertDocument: db.prepare<[DocumentRow]>(
-        `INSERT INTO patient_documents (appointment_id, kind, file_id, file_name, created_at)
-         VALUES (@appointment_id, @kind, @file_id, @file_name, @created_at) ON CONFLICT(appointment_id, kind) DO NOTHING`,
+        `INSERT INTO patient_documents (appointment_id, kind, file_id, file_name, created_at, depicts)
+         VALUES (@appointment_id, @kind, @file_id, @file_name, @created_at, @depicts) ON CONFLICT(appointment_id, kind) DO NOTHING`,
       ),
     };
   }
@@ -89,12 +92,12 @@ export class SqliteDocumentRecords {
 
   getDocument(appointmentId: string, kind: PatientDocumentKind): PatientDocumentRecord | undefined {
     const row = this.statements.document.get(appointmentId, kind);
-    return row && { appointmentId: row.appointment_id, kind: row.kind, fileId: row.file_id, fileName: row.file_name, createdAt: row.created_at };
+    return row && { appointmentId: row.appointment_id, kind: row.kind, fileId: row.file_id, fileName: row.file_name, createdAt: row.created_at, depicts: row.depicts };
   }
 
-  /** Points a document at a regenerated file (the old one was lost from the vault). */
-  replaceFile(appointmentId: string, kind: PatientDocumentKind, fileId: string): void {
-    this.statements.replaceFile.run(fileId, appointmentId, kind);
+  /** Points a document at a file made again (the old one was lost from the vault, or is out of date). */
+  replaceFile(appointmentId: string, kind: PatientDocumentKind, fileId: string, depicts: string | null): void {
+    this.statements.replaceFile.run(fileId, depicts, appointmentId, kind);
   }
 
   /** Records a generated document; the first one recorded wins and is returned. */
@@ -105,6 +108,7 @@ export class SqliteDocumentRecords {
       file_id: record.fileId,
       file_name: record.fileName,
       created_at: toIsoInstant(record.createdAt),
+      depicts: record.depicts,
     });
     return this.getDocument(record.appointmentId, record.kind)!;
   }

@@ -4,12 +4,13 @@
  * resent unchanged, that invoice numbers never repeat or skip under concurrency, and "Resend
  * invoice" in the patient menu.
  */
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Appointment } from '../../../src/core/domain.js';
 import type { DocumentRenderer } from '../../../src/core/ports.js';
+import { toOutbound } from '../../../src/core/delivery.js';
 import { menuLabels, textOf } from '../../support/engineHarness.js';
 import { walkTo } from '../../support/clinicFixture.js';
 import { pino } from 'pino';
@@ -121,6 +122,39 @@ describe('the confirmation PDF', () => {
     expect(pdfAt).toBe(chat.length - 1);
     const lines = await pdfLines(document!.bytes);
     expect(lines).toEqual(expect.arrayContaining(['Appointment confirmation', 'Patient: Asha Rao', 'Fee: ₹500.00', 'Payment mode: At the clinic', 'Payment status: To be paid at the clinic', 'Appointment status: Confirmed']));
+  });
+});
+
+describe('a confirmation made before the payment', () => {
+  it('is made again when the online payment lands after choosing the clinic, and each PDF is stored once', async () => {
+    const p = t.h.patient('chat-late-pay');
+    await walkTo(p, 'SELECTING_PAYMENT_MODE');
+    await p.tap('Pay online now');
+    const [held] = await t.h.store.listAppointments({ conversation: p.ref });
+    const linkId = t.razorpay.linkFor(held!.id).id;
+    await p.tap('Pay at the clinic instead');
+    const atClinic = await t.confirmationPushed(p.ref);
+    expect(await pdfLines(atClinic!.bytes)).toContain('Payment status: To be paid at the clinic');
+
+    // The patient had already paid on the link's page: it counts, and the confirmation says so.
+    expect(await t.send(t.razorpay.pay(linkId))).toBe(200);
+    const pushed = (await t.pushes(p.ref)).filter((entry) => entry.message.kind === 'document');
+    expect(pushed.map((entry) => entry.message.kind === 'document' && entry.message.fileName)).toEqual([
+      `confirmation-${held!.id}.pdf`,
+      `confirmation-${held!.id}.pdf`,
+      expect.stringMatching(/^invoice-INV-/),
+    ]);
+    const paidConfirmation = await toOutbound(pushed[1]!.message, t.h.documents);
+    const lines = await pdfLines((paidConfirmation as { bytes: Uint8Array }).bytes);
+    expect(lines).toEqual(expect.arrayContaining(['Payment mode: Online (Razorpay)', expect.stringMatching(/^Payment ID: pay_/)]));
+    expect(lines).not.toContain('Payment status: To be paid at the clinic');
+
+    // The chat refers to the vault's copies: one file per document made, none stored twice.
+    const recorded = t.h.db.prepare('SELECT file_id FROM patient_documents').all() as { file_id: string }[];
+    const referenced = pushed.map((entry) => entry.message.kind === 'document' && entry.message.fileId);
+    expect(referenced.slice(1).sort()).toEqual(recorded.map((row) => row.file_id).sort());
+    expect(new Set(referenced).size).toBe(3);
+    expect(readdirSync(path.join(t.h.dir, 'documents')).filter((name) => name.endsWith('.bin'))).toHaveLength(3);
   });
 });
 

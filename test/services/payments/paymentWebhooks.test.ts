@@ -6,7 +6,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { menuLabels, textOf } from '../../support/engineHarness.js';
 import { stateOf, walkTo } from '../../support/clinicFixture.js';
-import { createPaymentHarness, type PaymentHarness } from './paymentHarness.js';
+import { deliver, signedDelivery } from '../../support/razorpayEmulator.js';
+import { createPaymentHarness, WEBHOOK_SECRET, type PaymentHarness } from './paymentHarness.js';
 
 let t: PaymentHarness;
 beforeEach(async () => {
@@ -134,7 +135,9 @@ describe('links that end without payment', () => {
     const link = t.razorpay.linkFor(id);
     expect(textOf(await p.tap('Cancel this booking'))).toContain('the booking is cancelled');
     expect(link.status).toBe('cancelled');
-    expect(await t.send(t.razorpay.cancelledEvent(link.id))).toBe(200);
+    // Acknowledged, and said to have changed nothing.
+    const response = await deliver(t.webhookBase, signedDelivery(t.razorpay.cancelledEvent(link.id), WEBHOOK_SECRET));
+    expect(await response.json()).toEqual({ ok: true, result: 'ignored' });
     expect(await t.pushes(telegram('tg-6'))).toHaveLength(0);
   });
 
