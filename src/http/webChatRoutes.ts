@@ -9,7 +9,7 @@ import express, { Router, type RequestHandler } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
 import { SESSION_ID_PATTERN, type WebChatChannel, type WebInput } from '../channels/web/webChatChannel.js';
-import { HttpError } from './httpError.js';
+import { HttpError, sendError } from './httpError.js';
 
 /** Longest typed message accepted; the flow itself asks for much less. */
 export const MAX_TEXT_LENGTH = 2000;
@@ -84,7 +84,14 @@ export function webChatRoutes(channel: WebChatChannel, options: { maxUploadBytes
   router.post(
     '/api/chat/:sessionId/messages',
     requireSessionId,
-    express.json({ limit: '16kb' }),
+    (req, _res, next) => {
+      // req.is is null without a body (then the message is simply missing) and false for other types.
+      if (req.is(['application/json', '+json', 'multipart/form-data']) === false) {
+        return next(new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the message as JSON (Content-Type: application/json), or a file as multipart/form-data.'));
+      }
+      next();
+    },
+    express.json({ limit: '16kb', type: ['application/json', '+json'] }),
     (req, res, next) => {
       if (!req.is('multipart/form-data')) return next();
       // One file per message: a recorded voice clip in the field "voice", a report in "file" (the page's
@@ -111,6 +118,11 @@ export function webChatRoutes(channel: WebChatChannel, options: { maxUploadBytes
     res.setHeader('Cache-Control', 'no-store');
     const transcript = req.query.transcript === 'true' || req.query.transcript === '1';
     res.json({ messages: await channel.history(String(req.params.sessionId), after.data, transcript) });
+  });
+
+  router.all('/api/chat/:sessionId/messages', (_req, res) => {
+    res.setHeader('Allow', 'GET, HEAD, POST');
+    sendError(res, 405, 'METHOD_NOT_ALLOWED', 'Use POST to send a message and GET to read the chat.');
   });
 
   return router;

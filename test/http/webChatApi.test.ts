@@ -161,14 +161,25 @@ describe('request validation', () => {
     });
   }
 
-  it('refuses a body that is not JSON or multipart', async () => {
-    const response = await fetch(messagesUrl(t.base, newSessionId()), {
-      method: 'POST',
-      headers: { 'content-type': 'text/plain' },
-      body: 'hi',
-    });
-    expect(response.status).toBe(400);
-    expect((await errorOf(response)).code).toBe('BAD_MESSAGE');
+  it('refuses a body that is not JSON or multipart with 415, and takes JSON under a +json type', async () => {
+    const id = newSessionId();
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml']) {
+      const response = await fetch(messagesUrl(t.base, id), { method: 'POST', headers: { 'content-type': type }, body: '{"text":"hi"}' });
+      expect(response.status, type).toBe(415);
+      expect((await errorOf(response)).code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    }
+    expect(await history(t.base, id, 0)).toEqual([]);
+    const vendorJson = await fetch(messagesUrl(t.base, id), { method: 'POST', headers: { 'content-type': 'application/vnd.clinic+json' }, body: '{"text":"hi"}' });
+    expect(vendorJson.status).toBe(200);
+  });
+
+  it('answers another method with 405 and the methods allowed', async () => {
+    for (const method of ['PUT', 'DELETE', 'PATCH']) {
+      const response = await fetch(messagesUrl(t.base, newSessionId()), { method });
+      expect(response.status, method).toBe(405);
+      expect(response.headers.get('allow')).toBe('GET, HEAD, POST');
+      expect((await errorOf(response)).code).toBe('METHOD_NOT_ALLOWED');
+    }
   });
 
   it(`accepts ${MAX_TEXT_LENGTH} characters and refuses one more with 413`, async () => {
@@ -298,7 +309,6 @@ describe('stale buttons and unknown paths', () => {
     ['GET', '/api/nothing-here'],
     ['POST', '/api/chat'],
     ['GET', `/api/chat/${'a'.repeat(22)}/messages/extra`],
-    ['DELETE', `/api/chat/${'a'.repeat(22)}/messages`],
   ] as const) {
     it(`answers ${method} ${path.slice(0, 40)} with 404 JSON`, async () => {
       const response = await fetch(`${t.base}${path}`, { method });
