@@ -359,7 +359,7 @@ export class SheetsEmulator {
         return { spreadsheetId: this.spreadsheetId, totalUpdatedRows: responses.reduce((s, r) => s + r.updatedRows, 0), responses };
       }
       case 'values.append':
-        return this.append(route.range!, (body.values ?? []) as (Cell | null)[][], query.get('valueInputOption'));
+        return this.append(route.range!, (body.values ?? []) as (Cell | null)[][], query.get('valueInputOption'), query.get('insertDataOption'));
       case 'batchUpdate':
         return { spreadsheetId: this.spreadsheetId, replies: ((body.requests ?? []) as Record<string, unknown>[]).map((r, i) => this.structural(r, i)) };
       default:
@@ -434,18 +434,46 @@ export class SheetsEmulator {
     };
   }
 
-  private append(a1: string, values: (Cell | null)[][], option: string | null) {
+  /**
+   * Google's table detection: a range naming only a tab appends after the last table (the last row
+   * with content); a range with cells appends after the table found at its first row, the rows with
+   * content from there down to the first empty one. With INSERT_ROWS the rows below move down.
+   */
+  private append(a1: string, values: (Cell | null)[][], option: string | null, insertDataOption: string | null) {
     const range = this.parse(a1);
-    // The table is the rows with content; new rows go right after its last row.
-    let last = range.tab.rows.length - 1;
-    while (last >= 0 && (range.tab.rows[last] ?? []).every((cell) => cell === '')) last -= 1;
-    const target: GridRange = { tab: range.tab, startRow: Math.max(last + 1, range.startRow), startColumn: range.startColumn };
+    const rows = range.tab.rows;
+    const empty = (row: number) => (rows[row] ?? []).every((cell) => cell === '');
+    let last: number;
+    if (!a1.includes('!')) {
+      last = rows.length - 1;
+      while (last >= 0 && empty(last)) last -= 1;
+    } else {
+      let first = range.startRow;
+      while (first < rows.length && empty(first)) first += 1;
+      last = first;
+      while (last < rows.length && !empty(last)) last += 1;
+      last -= 1;
+    }
+    const at = Math.max(last + 1, range.startRow);
+    if (insertDataOption === 'INSERT_ROWS' && at < rows.length) this.insertRows(range.tab, at, values.length);
+    const target: GridRange = { tab: range.tab, startRow: at, startColumn: range.startColumn };
     const updates = this.writeAt(target, values, option ?? undefined);
     return {
       spreadsheetId: this.spreadsheetId,
       tableRange: `${a1Tab(range.tab.title)}!A1:${a1Cell(Math.max(last, 0), 25)}`,
       updates: { spreadsheetId: this.spreadsheetId, ...updates },
     };
+  }
+
+  /** Empty rows at `at`, moving the rows below (and their formulas) down. */
+  private insertRows(tab: Tab, at: number, count: number): void {
+    tab.rows.splice(at, 0, ...Array.from({ length: count }, () => [] as Cell[]));
+    tab.formulas = new Set(
+      [...tab.formulas].map((key) => {
+        const [row, column] = key.split(':').map(Number) as [number, number];
+        return row >= at ? `${row + count}:${column}` : key;
+      }),
+    );
   }
 
   private structural(request: Record<string, unknown>, index: number): unknown {

@@ -54,6 +54,13 @@ export function readTime(value: CellValue | undefined): string | undefined {
   if (value === undefined || typeof value === 'boolean') return undefined;
   if (typeof value === 'number') {
     if (!Number.isFinite(value) || value < 0) return undefined;
+    // "10.30" or "10" typed into a Time cell becomes the number 10.3 or 10: hours and minutes, as
+    // typed. Below 1 it is a time of day (a time cell's serial); from 24 on, a date and time.
+    if (value >= 1 && value < 24) {
+      const hours = Math.floor(value);
+      const minutes = Math.round((value - hours) * 100);
+      return minutes > 59 ? undefined : hhmm(hours * 60 + minutes);
+    }
     const minutes = Math.round((value - Math.floor(value)) * 24 * 60) % (24 * 60);
     return hhmm(minutes);
   }

@@ -76,7 +76,7 @@ async function addSamples(api: SheetsApi, options: { now?: Date; timezone?: stri
   const append = async (layout: TabLayout<string>, header: CellValue[] | undefined, rows: CellValue[][]) => {
     const columns = new HeaderMap(layout, header);
     const laidOut = rows.map((values) => columns.layOut(Object.fromEntries(layout.columns.map((column, index) => [column, values[index]]))));
-    await api.append(`${quoteTab(layout.title)}!A1`, laidOut);
+    await api.append(quoteTab(layout.title), laidOut);
   };
   if (doctors.length <= 1) {
     await append(DOCTORS_TAB, doctors[0], SAMPLE_DOCTORS);

@@ -428,15 +428,8 @@ export class SheetSync {
 
     const ids = [...appends, ...updates].map((planned) => planned.id);
     try {
-      if (appends.length > 0) {
-        await api.append(`${quoteTab(APPOINTMENTS_TAB.title)}!A1`, appends.map((planned) => planned.row));
-        this.ledger.transaction(() => {
-          for (const planned of appends) {
-            this.ledger.setBase(planned.id, { status: planned.appointment.status, notes: planned.appointment.notes, appended: true, seen: true });
-            this.ledger.complete(planned.id, planned.version);
-          }
-        });
-      }
+      // Updates first: they name rows by the numbers just read, and an append can insert rows above
+      // some of them (Google appends after the table it finds, which a blank row can end early).
       if (updates.length > 0) {
         await api.batchUpdate(updates.map((planned) => ({ range: planned.range, values: [planned.values] })));
         this.ledger.transaction(() => {
@@ -444,6 +437,15 @@ export class SheetSync {
             const base = this.ledger.base(planned.id);
             this.ledger.setBase(planned.id, { status: planned.appointment.status, notes: planned.appointment.notes, appended: base?.appended ?? false, seen: true });
             this.ledger.forgetWalkIn(planned.id);
+            this.ledger.complete(planned.id, planned.version);
+          }
+        });
+      }
+      if (appends.length > 0) {
+        await api.append(quoteTab(APPOINTMENTS_TAB.title), appends.map((planned) => planned.row));
+        this.ledger.transaction(() => {
+          for (const planned of appends) {
+            this.ledger.setBase(planned.id, { status: planned.appointment.status, notes: planned.appointment.notes, appended: true, seen: true });
             this.ledger.complete(planned.id, planned.version);
           }
         });
@@ -681,7 +683,7 @@ export class SheetSync {
           else updates.push({ range: `${tab}!A${rowNumber}:${columnLetters(row.length - 1)}${rowNumber}`, values: [row] });
         }
         if (updates.length > 0) await api.batchUpdate(updates);
-        if (appends.length > 0) await api.append(`${tab}!A1`, appends);
+        if (appends.length > 0) await api.append(tab, appends);
       }),
     );
   }

@@ -149,7 +149,10 @@ export class SheetsApi {
     return (response.values ?? []) as CellValue[][];
   }
 
-  /** Appends rows after the table in `range`, RAW (text stays text, "=…" never becomes a formula). */
+  /**
+   * Appends rows after the table in `range`, RAW (text stays text, "=…" never becomes a formula).
+   * Pass the tab alone: then Google appends after the tab's last table, whatever blank rows staff left.
+   */
   async append(range: string, rows: (CellValue | null)[][]): Promise<{ updatedRange?: string }> {
     const response = await this.call('append', 'writes', () =>
       this.client.spreadsheets.values.append(

@@ -98,6 +98,9 @@ describe('staff keep doctors and slots in the sheet', () => {
       ['9:00', '31/02/2026', 'DA', 'X3', 1, 'OPEN'], // no such date
       ['', '', '', '', '', ''],
       ['11:00', '25/11/2026', 'DA', 'X4', 1, 'BLOCKED'],
+      [10.3, '26/11/2026', 'DA', 'X5', 1, ''], // "10.30" typed: Google keeps the number 10.3
+      [16, '26/11/2026', 'DA', 'X6', 1, ''], // "16" typed
+      [10.75, '26/11/2026', 'DA', 'X7', 1, ''], // no such time
     ]);
     await f.store.refresh();
     await f.store.refresh();
@@ -108,10 +111,13 @@ describe('staff keep doctors and slots in the sheet', () => {
       ['X1', '2026-11-23', '10:30', 'OPEN'],
       ['X2', '2026-11-24', '22:30', 'OPEN'],
       ['X4', '2026-11-25', '11:00', 'BLOCKED'],
+      ['X5', '2026-11-26', '10:30', 'OPEN'],
+      ['X6', '2026-11-26', '16:00', 'OPEN'],
     ]);
     const warnings = f.logs.filter((line) => line.level === 40 && String(line.msg).startsWith('Slots row 4'));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]?.msg).toContain('31/02/2026');
+    expect(f.logs.filter((line) => line.level === 40 && String(line.msg).startsWith('Slots row 9'))).toHaveLength(1);
     // The staff column and its value are untouched.
     expect(f.emulator.rows('Doctors')[1]?.[5]).toBe('keep me');
   });
@@ -296,6 +302,31 @@ describe('appointments in the sheet', () => {
     expect(recordOf(f.emulator, second.id)).toMatchObject({ 'Payment Status': 'PAID', 'Patient Name': 'Ravi Kumar' });
     expect(recordOf(f.emulator, third.id)?.Status).toBe('CONFIRMED');
     expect(String(recordOf(f.emulator, first.id)?.Notes)).toContain('deleted in the sheet');
+  });
+
+  it('a blank row staff left in the tab moves no update onto another patient, and new rows go after the last one', async () => {
+    const f = await fixture();
+    await f.store.upsertDoctor(doctor());
+    await f.store.upsertSlot(slot({ capacity: 5 }));
+    const anil = await book(f, 'anil');
+    const priya = await book(f, 'priya');
+    const quasim = await book(f, 'quasim');
+    await f.store.flush();
+    // Staff leave an empty row under the first booking.
+    f.emulator.insertRow('Appointments', 3, []);
+    await f.store.refresh();
+    // One write cycle with an update (Quasim cancels) and a new row (Rekha books).
+    await f.store.updateAppointment(quasim.id, { status: 'CANCELLED' }, NOW);
+    const rekha = await book(f, 'rekha');
+    await f.store.flush();
+    await f.store.refresh();
+
+    expect(recordOf(f.emulator, quasim.id)?.Status).toBe('CANCELLED');
+    for (const kept of [anil, priya, rekha]) expect(recordOf(f.emulator, kept.id)?.Status, kept.id).toBe('CONFIRMED');
+    expect((await f.store.getAppointment(priya.id))?.status).toBe('CONFIRMED');
+    expect((await f.store.getAppointment(quasim.id))?.status).toBe('CANCELLED');
+    expect(cellOf(f.emulator, rekha.id, 'Status').row).toBe(6);
+    expect(idCounts(f.emulator)).toEqual(new Map([anil, priya, quasim, rekha].map((a) => [a.id, 1])));
   });
 
   it('writes into renamed and reordered Appointments columns by header name', async () => {
