@@ -96,6 +96,19 @@ export class SheetsEmulator {
   readonly requests: RecordedRequest[] = [];
   latencyMs: number;
   quota: { readsPerMinute: number; writesPerMinute: number } | undefined;
+  /** While set, requests wait for it before they are answered (Google not answering). */
+  private held: Promise<void> | undefined;
+
+  /** Requests go unanswered until the returned function is called. */
+  hold(): () => void {
+    let release!: () => void;
+    this.held = new Promise<void>((resolve) => (release = resolve));
+    return () => {
+      this.held = undefined;
+      release();
+    };
+  }
+
   /** Called before a write request is applied: lets staff edit "while a booking is being written". */
   beforeWrite: ((request: RecordedRequest) => void | Promise<void>) | undefined;
   /** Called with every request once its answer is recorded: tests await the service's traffic instead of sleeping. */
@@ -234,6 +247,7 @@ export class SheetsEmulator {
     let body: unknown;
     try {
       if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+      if (this.held) await this.held;
       this.authenticate(req.headers.authorization);
       const route = this.route(method, url.pathname);
       if (route.spreadsheetId !== this.spreadsheetId) throw new ApiError(404, 'NOT_FOUND', 'Requested entity was not found.');

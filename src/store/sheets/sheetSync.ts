@@ -713,10 +713,14 @@ export function explainAccessError(error: unknown, sheetId: string, email: strin
       `There is no Google Sheet with id ${sheetId}. Copy the id from the sheet's address (https://docs.google.com/spreadsheets/d/<id>/edit) into GOOGLE_SHEET_ID.`,
     );
   }
-  if (error.status === 401 || error.status === 400) {
+  // A refused key is a 401, or a 400 naming the grant or the token; any other 400 is about the request.
+  if (error.status === 401 || (error.status === 400 && /invalid_grant|invalid_client|unauthorized_client|jwt|token/i.test(error.reason))) {
     return new SheetsSetupError(
       `Google refused the credentials of ${email} (${error.reason}). The key may have been deleted or revoked: create a new JSON key for the service account (Google Cloud console → IAM → Service accounts → Keys → Add key) and set GOOGLE_SERVICE_ACCOUNT_FILE or GOOGLE_SERVICE_ACCOUNT_JSON to it.`,
     );
+  }
+  if (error.status === 400) {
+    return new SheetsSetupError(`Google refused a request to the Google Sheet ${sheetId}: ${error.reason}. Check the tabs and their header rows (or run \`npm run setup:sheet\`), and start again.`);
   }
   return new SheetsSetupError(`Cannot reach the Google Sheet ${sheetId}: ${error.message}. Check the network (or GOOGLE_SHEETS_API_URL) and start again.`);
 }

@@ -92,8 +92,8 @@ export interface RequestCounts {
 }
 
 const READ_OPTIONS = { valueRenderOption: 'UNFORMATTED_VALUE', dateTimeRenderOption: 'SERIAL_NUMBER', majorDimension: 'ROWS' } as const;
-/** Our own retry loop decides (honouring Retry-After); the client must not retry on its own. */
-const NO_CLIENT_RETRY = { retry: false } as const;
+/** How long one request may take before it counts as a lost connection (and is retried). */
+const REQUEST_TIMEOUT_MS = 30_000;
 
 /** One spreadsheet, through the official client. */
 export class SheetsApi {
@@ -101,8 +101,15 @@ export class SheetsApi {
   readonly sheetId: string;
   readonly counts: RequestCounts = { reads: 0, writes: 0 };
   private readonly client: sheets_v4.Sheets;
+  /** Our own retry loop decides (honouring Retry-After), so the client never retries on its own. */
+  private readonly callOptions: { retry: false; timeout: number };
 
-  constructor(connection: SheetsConnection, key: ServiceAccountKey = loadServiceAccountKey(connection)) {
+  /**
+   * @param options.requestTimeoutMs how long one request may hang before it fails as a lost
+   *   connection (default 30 s): a request Google never answers must not hold the sheet's lock
+   */
+  constructor(connection: SheetsConnection, key: ServiceAccountKey = loadServiceAccountKey(connection), options: { requestTimeoutMs?: number } = {}) {
+    this.callOptions = { retry: false, timeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS };
     this.serviceAccountEmail = key.client_email;
     this.sheetId = connection.sheetId;
     // google-auth-library's JWT, as re-exported by @googleapis/sheets so both share one class.
@@ -124,7 +131,7 @@ export class SheetsApi {
   /** Titles, ids and frozen rows of the tabs. */
   async tabs(): Promise<{ sheetId: number; title: string; frozenRowCount: number }[]> {
     const response = await this.call('read the spreadsheet', 'reads', () =>
-      this.client.spreadsheets.get({ spreadsheetId: this.sheetId, fields: 'sheets.properties' }, NO_CLIENT_RETRY),
+      this.client.spreadsheets.get({ spreadsheetId: this.sheetId, fields: 'sheets.properties' }, this.callOptions),
     );
     return (response.sheets ?? []).map((sheet) => ({
       sheetId: sheet.properties?.sheetId ?? 0,
@@ -136,7 +143,7 @@ export class SheetsApi {
   /** Several ranges in one request, each as rows of unformatted values. */
   async batchGet(ranges: readonly string[]): Promise<CellValue[][][]> {
     const response = await this.call('read', 'reads', () =>
-      this.client.spreadsheets.values.batchGet({ spreadsheetId: this.sheetId, ranges: [...ranges], ...READ_OPTIONS }, NO_CLIENT_RETRY),
+      this.client.spreadsheets.values.batchGet({ spreadsheetId: this.sheetId, ranges: [...ranges], ...READ_OPTIONS }, this.callOptions),
     );
     return ranges.map((_, index) => (response.valueRanges?.[index]?.values ?? []) as CellValue[][]);
   }
@@ -144,7 +151,7 @@ export class SheetsApi {
   /** One range as rows of unformatted values. */
   async get(range: string): Promise<CellValue[][]> {
     const response = await this.call('read', 'reads', () =>
-      this.client.spreadsheets.values.get({ spreadsheetId: this.sheetId, range, ...READ_OPTIONS }, NO_CLIENT_RETRY),
+      this.client.spreadsheets.values.get({ spreadsheetId: this.sheetId, range, ...READ_OPTIONS }, this.callOptions),
     );
     return (response.values ?? []) as CellValue[][];
   }
@@ -157,7 +164,7 @@ export class SheetsApi {
     const response = await this.call('append', 'writes', () =>
       this.client.spreadsheets.values.append(
         { spreadsheetId: this.sheetId, range, valueInputOption: 'RAW', insertDataOption: 'INSERT_ROWS', requestBody: { majorDimension: 'ROWS', values: rows } },
-        NO_CLIENT_RETRY,
+        this.callOptions,
       ),
     );
     return response.updates?.updatedRange ? { updatedRange: response.updates.updatedRange } : {};
@@ -169,7 +176,7 @@ export class SheetsApi {
     await this.call('update', 'writes', () =>
       this.client.spreadsheets.values.batchUpdate(
         { spreadsheetId: this.sheetId, requestBody: { valueInputOption: 'RAW', data: data.map((d) => ({ range: d.range, majorDimension: 'ROWS', values: d.values })) } },
-        NO_CLIENT_RETRY,
+        this.callOptions,
       ),
     );
   }
@@ -178,7 +185,7 @@ export class SheetsApi {
   async batchUpdateSpreadsheet(requests: sheets_v4.Schema$Request[]): Promise<sheets_v4.Schema$Response[]> {
     if (requests.length === 0) return [];
     const response = await this.call('change the spreadsheet', 'writes', () =>
-      this.client.spreadsheets.batchUpdate({ spreadsheetId: this.sheetId, requestBody: { requests } }, NO_CLIENT_RETRY),
+      this.client.spreadsheets.batchUpdate({ spreadsheetId: this.sheetId, requestBody: { requests } }, this.callOptions),
     );
     return response.replies ?? [];
   }

@@ -3,7 +3,8 @@
  * do when the sheet cannot be used), /health, and the operator's setup:sheet and slot generation.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { SheetsApi } from '../../../src/store/sheets/sheetsApi.js';
+import { SheetsApi, SheetsApiError } from '../../../src/store/sheets/sheetsApi.js';
+import { explainAccessError } from '../../../src/store/sheets/sheetSync.js';
 import { setupSheet } from '../../../src/store/sheets/setup.js';
 import { SheetsClinicStore } from '../../../src/store/sheets/sheetsClinicStore.js';
 import { generateSlotsInto } from '../../../scripts/generateSlots.js';
@@ -47,6 +48,18 @@ describe('start-up on a Google Sheet', () => {
     expect(health.sheets).toMatchObject({ ok: true, pendingWrites: 0, oldestPendingSeconds: null });
   });
 
+  it('gives up on a request Google does not answer, as a lost connection worth retrying', async () => {
+    const e = await emulator();
+    const api = new SheetsApi({ sheetId: e.spreadsheetId, serviceAccountJson: testAccount().keyJson, apiUrl: e.url }, undefined, { requestTimeoutMs: 50 });
+    const release = e.hold();
+    try {
+      const error = await api.get("'Doctors'").catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ name: 'SheetsApiError', retryable: true });
+    } finally {
+      release();
+    }
+  });
+
   it('stops with the service account to share with when the sheet is not shared', async () => {
     const e = await emulator();
     await setupSheet(new SheetsApi({ sheetId: e.spreadsheetId, serviceAccountJson: testAccount().keyJson, apiUrl: e.url }));
@@ -66,6 +79,14 @@ describe('start-up on a Google Sheet', () => {
     const stranger = makeServiceAccount('someone@else.iam.gserviceaccount.com');
     await expect(startTestApp(env(e, stranger.keyJson))).rejects.toThrow(/refused the credentials of someone@else.*new JSON key/);
     await expect(startTestApp(env(e, '{"not": "a key"}'))).rejects.toThrow(/not a service-account key/);
+  });
+
+  it('blames the key only for a refusal about the key, not for any 400', () => {
+    const explain = (status: number, reason: string) => explainAccessError(new SheetsApiError('write', status, reason), 'sheet-1', 'bot@x.iam.gserviceaccount.com').message;
+    expect(explain(400, 'invalid_grant: Invalid JWT Signature.')).toMatch(/refused the credentials/);
+    const grid = explain(400, 'Range (Appointments!AA1) exceeds grid limits. Max rows: 1000, max columns: 26');
+    expect(grid).toMatch(/^Google refused a request to the Google Sheet sheet-1: Range \(Appointments!AA1\) exceeds grid limits/);
+    expect(grid).not.toMatch(/credentials|revoked/);
   });
 });
 
