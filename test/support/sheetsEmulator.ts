@@ -42,6 +42,8 @@ interface Tab {
   /** Cells written with USER_ENTERED that start with "=" (formulas), as "row:col". */
   formulas: Set<string>;
   frozenRowCount: number;
+  /** The grid's width: API writes beyond it are refused, as Google does ("exceeds grid limits"). */
+  columnCount: number;
   validations: { startRow: number; endRow?: number; startColumn: number; endColumn: number; values: string[] }[];
 }
 
@@ -151,7 +153,7 @@ export class SheetsEmulator {
 
   addTab(title: string, rows: Cell[][] = []): void {
     if (this.findTab(title)) throw new Error(`tab ${title} exists`);
-    this.tabs.push({ sheetId: this.nextSheetId++, title, rows: rows.map((r) => [...r]), formulas: new Set(), frozenRowCount: 0, validations: [] });
+    this.tabs.push({ sheetId: this.nextSheetId++, title, rows: rows.map((r) => [...r]), formulas: new Set(), frozenRowCount: 0, columnCount: widest(rows), validations: [] });
   }
 
   removeTab(title: string): void {
@@ -170,17 +172,23 @@ export class SheetsEmulator {
 
   /** Replaces a tab's rows (staff reordering or renaming columns, sorting, …). */
   setRows(title: string, rows: Cell[][]): void {
-    this.tab(title).rows = rows.map((row) => [...row]);
+    const tab = this.tab(title);
+    tab.rows = rows.map((row) => [...row]);
+    tab.columnCount = Math.max(tab.columnCount, widest(rows));
   }
 
   /** Sets one cell, 1-based row and zero-based column, as staff typing (the value as Sheets stores it). */
   setCell(title: string, rowNumber: number, column: number, value: Cell): void {
-    writeCell(this.tab(title), rowNumber - 1, column, value);
+    const tab = this.tab(title);
+    tab.columnCount = Math.max(tab.columnCount, column + 1);
+    writeCell(tab, rowNumber - 1, column, value);
   }
 
   /** Inserts a row before 1-based `rowNumber`, shifting the rest down. */
   insertRow(title: string, rowNumber: number, values: Cell[] = []): void {
-    this.tab(title).rows.splice(rowNumber - 1, 0, [...values]);
+    const tab = this.tab(title);
+    tab.columnCount = Math.max(tab.columnCount, values.length);
+    tab.rows.splice(rowNumber - 1, 0, [...values]);
   }
 
   /** Deletes 1-based row `rowNumber`, shifting the rest up. */
@@ -393,7 +401,7 @@ export class SheetsEmulator {
           sheetType: 'GRID',
           gridProperties: {
             rowCount: Math.max(1000, tab.rows.length),
-            columnCount: Math.max(26, ...tab.rows.map((r) => r.length)),
+            columnCount: tab.columnCount,
             ...(tab.frozenRowCount ? { frozenRowCount: tab.frozenRowCount } : {}),
           },
         },
@@ -427,6 +435,10 @@ export class SheetsEmulator {
 
   private writeAt(range: GridRange, values: (Cell | null)[][], option: string | undefined) {
     if (option !== 'RAW' && option !== 'USER_ENTERED') throw new ApiError(400, 'INVALID_ARGUMENT', "Invalid valueInputOption: must be 'RAW' or 'USER_ENTERED'");
+    const width = Math.max(0, ...values.map((r) => r.length));
+    if (range.startColumn + width > range.tab.columnCount) {
+      throw new ApiError(400, 'INVALID_ARGUMENT', `Range (${a1Tab(range.tab.title)}!${a1Cell(range.startRow, range.startColumn)}) exceeds grid limits. Max rows: 1000, max columns: ${range.tab.columnCount}`);
+    }
     let cells = 0;
     values.forEach((row, r) =>
       row.forEach((value, c) => {
@@ -439,7 +451,6 @@ export class SheetsEmulator {
         cells += 1;
       }),
     );
-    const width = Math.max(0, ...values.map((r) => r.length));
     return {
       updatedRange: `${a1Tab(range.tab.title)}!${a1Cell(range.startRow, range.startColumn)}:${a1Cell(range.startRow + Math.max(values.length, 1) - 1, range.startColumn + Math.max(width, 1) - 1)}`,
       updatedRows: values.length,
@@ -508,6 +519,13 @@ export class SheetsEmulator {
       if ((update.fields ?? '').includes('gridProperties.frozenRowCount')) tab.frozenRowCount = update.properties?.gridProperties?.frozenRowCount ?? 0;
       return {};
     }
+    if (request.appendDimension) {
+      const append = request.appendDimension as { sheetId?: number; dimension?: string; length?: number };
+      const tab = this.tabs.find((t) => t.sheetId === (append.sheetId ?? 0));
+      if (!tab) throw new ApiError(400, 'INVALID_ARGUMENT', `Invalid requests[${index}].appendDimension: No grid with id: ${append.sheetId}`);
+      if (append.dimension === 'COLUMNS') tab.columnCount += append.length ?? 0;
+      return {};
+    }
     if (request.setDataValidation) {
       const set = request.setDataValidation as {
         range?: { sheetId?: number; startRowIndex?: number; endRowIndex?: number; startColumnIndex?: number; endColumnIndex?: number };
@@ -519,6 +537,7 @@ export class SheetsEmulator {
       const startRow = set.range?.startRowIndex ?? 0;
       const startColumn = set.range?.startColumnIndex ?? 0;
       const endColumn = set.range?.endColumnIndex ?? startColumn + 1;
+      if (endColumn > tab.columnCount) throw new ApiError(400, 'INVALID_ARGUMENT', `Invalid requests[${index}].setDataValidation: Range exceeds grid limits. Max columns: ${tab.columnCount}`);
       tab.validations = tab.validations.filter((v) => !(v.startColumn === startColumn && v.startRow === startRow));
       tab.validations.push({ startRow, ...(set.range?.endRowIndex !== undefined ? { endRow: set.range.endRowIndex } : {}), startColumn, endColumn, values: (set.rule.condition.values ?? []).map((v) => v.userEnteredValue ?? '') });
       return {};
@@ -583,6 +602,11 @@ function failureError(failure: Failure): ApiError {
   const headers: Record<string, string> = failure.retryAfterSeconds !== undefined ? { 'retry-after': String(failure.retryAfterSeconds) } : {};
   if (failure.status === 429) return new ApiError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded (injected).', headers);
   return new ApiError(failure.status, failure.status === 503 ? 'UNAVAILABLE' : 'INTERNAL', 'Internal error encountered (injected).', headers);
+}
+
+/** A new grid's width: 26 columns (A–Z), or wider for the rows it starts with. */
+function widest(rows: Cell[][]): number {
+  return Math.max(26, ...rows.map((row) => row.length));
 }
 
 function writeCell(tab: Tab, row: number, column: number, value: Cell): void {

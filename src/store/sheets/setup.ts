@@ -43,6 +43,12 @@ export async function setupSheet(api: SheetsApi, options: { sample?: boolean; no
     if (absent.length > 0) {
       // Missing columns go after the last header cell, so columns staff added stay where they are.
       const start = header.length;
+      // Google refuses to write past the grid's last column, so a narrow grid is widened first.
+      const needed = start + absent.length;
+      if (needed > tab.columnCount) {
+        structural.unshift({ appendDimension: { sheetId: tab.sheetId, dimension: 'COLUMNS', length: needed - tab.columnCount } });
+        report.push(`${layout.title}: widened to ${needed} columns`);
+      }
       headerWrites.push({ range: `${quoteTab(layout.title)}!${columnLetters(start)}1`, values: [absent] });
       report.push(`${layout.title}: added column${absent.length > 1 ? 's' : ''} ${absent.join(', ')}`);
     }
@@ -63,8 +69,9 @@ export async function setupSheet(api: SheetsApi, options: { sample?: boolean; no
       report.push(`${layout.title}: drop-down for ${column}`);
     }
   });
-  await api.batchUpdate(headerWrites);
+  // Structure first: the widening must come before the header cells (drop-downs need no headers).
   await api.batchUpdateSpreadsheet(structural);
+  await api.batchUpdate(headerWrites);
   if (options.sample) report.push(...(await addSamples(api, options)));
   return report;
 }

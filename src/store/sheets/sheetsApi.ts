@@ -128,8 +128,8 @@ export class SheetsApi {
     });
   }
 
-  /** Titles, ids and frozen rows of the tabs. */
-  async tabs(): Promise<{ sheetId: number; title: string; frozenRowCount: number }[]> {
+  /** Titles, ids, frozen rows and grid widths of the tabs. */
+  async tabs(): Promise<{ sheetId: number; title: string; frozenRowCount: number; columnCount: number }[]> {
     const response = await this.call('read the spreadsheet', 'reads', () =>
       this.client.spreadsheets.get({ spreadsheetId: this.sheetId, fields: 'sheets.properties' }, this.callOptions),
     );
@@ -137,6 +137,7 @@ export class SheetsApi {
       sheetId: sheet.properties?.sheetId ?? 0,
       title: sheet.properties?.title ?? '',
       frozenRowCount: sheet.properties?.gridProperties?.frozenRowCount ?? 0,
+      columnCount: sheet.properties?.gridProperties?.columnCount ?? 26,
     }));
   }
 

@@ -108,6 +108,21 @@ describe('operator commands', () => {
     expect(e.count('write')).toBe(writes);
   });
 
+  it('setup:sheet widens a tab whose header, with staff columns, needs more than the grid has', async () => {
+    const e = await emulator();
+    // Staff's own Appointments tab: 10 columns of theirs in the default 26-column grid.
+    const staffColumns = ['Token No', 'Appointment ID', 'Patient Name', 'Room', 'Referred By', 'Insurer', 'Policy No', 'Ward', 'Bed', 'Remarks'];
+    e.addTab('Appointments', [staffColumns]);
+    const api = new SheetsApi({ sheetId: e.spreadsheetId, serviceAccountJson: testAccount().keyJson, apiUrl: e.url });
+    const report = await setupSheet(api);
+    expect(report).toContain('Appointments: widened to 33 columns');
+    const header = e.rows('Appointments')[0]!;
+    expect(header.slice(0, 10)).toEqual(staffColumns);
+    expect(header.length).toBeGreaterThan(26);
+    expect(new Set(header).size).toBe(header.length);
+    expect(await setupSheet(api)).toEqual([]);
+  });
+
   it('slots:generate turns the Schedule into slots without duplicates', async () => {
     const e = await emulator();
     const api = new SheetsApi({ sheetId: e.spreadsheetId, serviceAccountJson: testAccount().keyJson, apiUrl: e.url });
