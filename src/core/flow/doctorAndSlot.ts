@@ -184,15 +184,15 @@ export const selectingSlotStep: Step = {
   },
 };
 
+function earlier(a: Date, b: Date): Date {
+  return a.getTime() <= b.getTime() ? a : b;
+}
+
 /**
  * Holds the picked slot for this booking.
  * @param options.anyDoctor the slot came from the wished-slot menu, which may offer another doctor's
  *   times than the one chosen: picking one chooses its doctor
  */
-function earlier(a: Date, b: Date): Date {
-  return a.getTime() <= b.getTime() ? a : b;
-}
-
 async function holdChosenSlot(turn: Turn, slotId: string, options: { anyDoctor?: boolean } = {}): Promise<void> {
   const { store, settings } = turn.deps;
   const { draft } = turn.session;

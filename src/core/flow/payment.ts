@@ -6,6 +6,7 @@ import { bookingConfirmedAlert } from '../admin/alerts.js';
 import type { Appointment } from '../domain.js';
 import { AppointmentNotFoundError, InvalidTransitionError, SlotUnavailableError } from '../errors.js';
 import type { MenuOption } from '../messages.js';
+import type { PaymentGateway } from '../ports.js';
 import { appointmentStart, hasStarted } from '../slots.js';
 import { ownAppointment, releaseHold } from './appointments.js';
 import { appointmentWhen, confirmationText, formatMoney } from './describe.js';
@@ -97,8 +98,12 @@ async function holdEnded(turn: Turn): Promise<void> {
 function payableOnline(turn: Turn, appointment: Appointment): boolean {
   const { payments } = turn.deps;
   if (!payments) return false;
-  const start = appointmentStart(appointment, turn.settings.clinic.timezone).getTime();
-  return turn.now.getTime() + payments.minimumLinkMinutes * 60_000 <= start;
+  return earliestLinkEnd(turn, payments) <= appointmentStart(appointment, turn.settings.clinic.timezone).getTime();
+}
+
+/** The soonest a link made now may end: the payment provider needs some minutes of validity. */
+function earliestLinkEnd(turn: Turn, payments: PaymentGateway): number {
+  return turn.now.getTime() + payments.minimumLinkMinutes * 60_000;
 }
 
 async function startOnlinePayment(turn: Turn, appointment: Appointment): Promise<void> {
@@ -112,9 +117,8 @@ async function startOnlinePayment(turn: Turn, appointment: Appointment): Promise
     turn.notice('This time starts too soon to pay online. Please pay at the clinic: your time is still held.');
     return turn.askAgain();
   }
-  // The payment provider needs some minutes of validity; the hold is stretched to match the link,
-  // which still ends before the appointment starts (see payableOnline).
-  const expiresAt = new Date(Math.max(holdEnds, turn.now.getTime() + payments.minimumLinkMinutes * 60_000));
+  // The hold is stretched to match the link, which still ends before the appointment starts.
+  const expiresAt = new Date(Math.max(holdEnds, earliestLinkEnd(turn, payments)));
   let link;
   try {
     link = await payments.createPaymentLink({

@@ -4,8 +4,7 @@
  */
 import type { CoreLogger } from '../../../core/flow/turn.js';
 import type { ClinicStore } from '../../../core/ports.js';
-import { clinicDate } from '../../../core/slots.js';
-import { appointmentStart } from '../../../core/slots.js';
+import { appointmentStart, clinicDate } from '../../../core/slots.js';
 
 export interface NoShowJobDeps {
   store: ClinicStore;
