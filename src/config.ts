@@ -163,7 +163,10 @@ const envSchema = z.object({
 /** The validated configuration every part of the service reads. */
 export interface AppConfig {
   port: number;
-  /** Base of links the service hands out (signed downloads, payment callbacks); unset: the local URL. */
+  /**
+   * Public base of links the service hands out (signed downloads); unset: the local URL. Razorpay sends
+   * patients back to `<base>/payments/done` after paying only when it is set.
+   */
   publicBaseUrl?: string;
   /** Absolute directory for the SQLite file, private reports and generated documents. */
   dataDir: string;
@@ -232,7 +235,29 @@ function crossCheck(env: Record<string, string>): string[] {
   if (env.TELEGRAM_WEBHOOK_URL && !env.TELEGRAM_WEBHOOK_SECRET) {
     problems.push('TELEGRAM_WEBHOOK_URL is set without TELEGRAM_WEBHOOK_SECRET: webhook calls could not be authenticated.');
   }
+  // A local Bot API server (TELEGRAM_API_ROOT) takes any URL; Telegram's own takes only these.
+  if (env.TELEGRAM_WEBHOOK_URL && !env.TELEGRAM_API_ROOT) {
+    const problem = officialWebhookProblem(env.TELEGRAM_WEBHOOK_URL);
+    if (problem) problems.push(`TELEGRAM_WEBHOOK_URL ${problem}`);
+  }
   return problems;
+}
+
+/** Ports Telegram's Bot API delivers webhooks to (https://core.telegram.org/bots/api#setwebhook). */
+const TELEGRAM_WEBHOOK_PORTS = new Set(['443', '80', '88', '8443']);
+
+/** Why Telegram's own Bot API would refuse `url` as a webhook, or undefined when it would not. */
+function officialWebhookProblem(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined; // reported by the variable's own check
+  }
+  if (parsed.protocol !== 'https:') return 'must start with https:// (Telegram delivers webhooks over HTTPS only; put a TLS proxy in front of the service).';
+  const port = parsed.port || '443';
+  if (!TELEGRAM_WEBHOOK_PORTS.has(port)) return `uses port ${port}; Telegram delivers webhooks only to ports 443, 80, 88 or 8443.`;
+  return undefined;
 }
 
 /**

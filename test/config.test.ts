@@ -197,6 +197,21 @@ describe('checks across variables', () => {
     const config = loadConfig({ TELEGRAM_WEBHOOK_URL: 'https://clinic.example.com/telegram', TELEGRAM_WEBHOOK_SECRET: 'x' });
     expect(config.telegram.webhookSecret).toBe('x');
   });
+
+  it("refuses a TELEGRAM_WEBHOOK_URL Telegram's own Bot API would refuse, but not for a local Bot API server", () => {
+    const secret = { TELEGRAM_WEBHOOK_SECRET: 'x' };
+    expect(configError({ ...secret, TELEGRAM_WEBHOOK_URL: 'http://clinic.example.com/telegram' }).problems).toEqual([
+      expect.stringMatching(/TELEGRAM_WEBHOOK_URL must start with https:\/\//),
+    ]);
+    expect(configError({ ...secret, TELEGRAM_WEBHOOK_URL: 'https://clinic.example.com:3000/telegram' }).problems).toEqual([
+      expect.stringMatching(/TELEGRAM_WEBHOOK_URL uses port 3000; .*443, 80, 88 or 8443/),
+    ]);
+    for (const url of ['https://clinic.example.com/telegram', 'https://clinic.example.com:8443/telegram', 'https://clinic.example.com:88/t']) {
+      expect(loadConfig({ ...secret, TELEGRAM_WEBHOOK_URL: url }).telegram.webhookUrl).toBe(url);
+    }
+    const local = { ...secret, TELEGRAM_API_ROOT: 'http://127.0.0.1:8081', TELEGRAM_WEBHOOK_URL: 'http://127.0.0.1:3000/telegram' };
+    expect(loadConfig(local).telegram.webhookUrl).toBe(local.TELEGRAM_WEBHOOK_URL);
+  });
 });
 
 describe('secrets', () => {

@@ -8,6 +8,7 @@ import { toStoredMessage, type DocumentFiles, type StoredMessage } from './deliv
 import { ClinicError } from './errors.js';
 import { appointmentActionLabel, appointmentActionOf, runAppointmentAction } from './flow/appointmentActions.js';
 import { runGlobalCommand, globalCommandOf } from './flow/commands.js';
+import { mainMenuTaskLabel, mainMenuTaskOf, startMainMenuTaskAnywhere } from './flow/mainMenu.js';
 import { STEPS } from './flow/steps.js';
 import { listenToVoiceNote } from './flow/voiceNotes.js';
 import { Turn, type FlowDeps } from './flow/turn.js';
@@ -122,8 +123,7 @@ export class ConversationEngine {
 
     const turn = new Turn(session, inbound, now, deps, STEPS);
     try {
-      // A reminder's button still works after the chat timed out: it names its appointment.
-      if (expired && !appointmentActionOf(inbound.content)) {
+      if (expired && !standsAlone(inbound.content)) {
         turn.text('Welcome back! Your earlier conversation had timed out, so we are starting again.');
         await turn.askAgain();
       } else {
@@ -166,6 +166,9 @@ export class ConversationEngine {
     const appointmentAction = appointmentActionOf(content);
     if (appointmentAction) return runAppointmentAction(turn, appointmentAction);
 
+    const mainMenuTask = mainMenuTaskOf(content);
+    if (mainMenuTask) return startMainMenuTaskAnywhere(turn, mainMenuTask);
+
     const command = globalCommandOf(content, turn.session.menu.length > 0);
     if (command) return runGlobalCommand(turn, command);
 
@@ -181,6 +184,14 @@ export class ConversationEngine {
   }
 }
 
+/**
+ * Whether a message says all by itself what to do, so it still works after the chat timed out: a
+ * reminder's button names its appointment, a main-menu shortcut (Telegram's /book) names its task.
+ */
+function standsAlone(content: Inbound['content']): boolean {
+  return appointmentActionOf(content) !== undefined || mainMenuTaskOf(content) !== undefined;
+}
+
 /** The patient's message as the stored transcript shows it. */
 function transcriptEntry(inbound: Inbound, menuOnScreen: readonly MenuOption[]): StoredMessage {
   const content = inbound.content;
@@ -190,7 +201,11 @@ function transcriptEntry(inbound: Inbound, menuOnScreen: readonly MenuOption[]):
     case 'choice':
       return {
         kind: 'text',
-        text: menuOnScreen.find((option) => option.id === content.optionId)?.label ?? appointmentActionLabel(content.optionId) ?? '(tapped an older button)',
+        text:
+          menuOnScreen.find((option) => option.id === content.optionId)?.label ??
+          appointmentActionLabel(content.optionId) ??
+          mainMenuTaskLabel(content.optionId) ??
+          '(tapped an older button)',
       };
     case 'contact':
       return { kind: 'text', text: '(shared a contact)' };

@@ -9,6 +9,7 @@ import type { BotCommand, BotCommandScope, Update } from 'telegraf/types';
 import type { FeatureStatus } from '../../features.js';
 import type { Logger } from '../../logging.js';
 import { describeTelegramError, isTelegramError, TelegramSetupError } from './errors.js';
+import { chatIdOf } from './inbound.js';
 import { ALLOWED_UPDATES, UpdatePoller } from './polling.js';
 import { telegramWebhookRouter } from './webhook.js';
 import { waitOrAbort } from '../../core/waitOrAbort.js';
@@ -49,6 +50,9 @@ export class TelegramBot {
   private webhookRetries: Promise<void> | undefined;
   private readonly abort = new AbortController();
   private handler: ((update: Update) => Promise<void>) | undefined;
+  /** Chat menus Telegram refused at start (an admin who had not opened the bot yet), by chat id. */
+  private readonly menusAwaitingChat = new Map<number, BotCommand[]>();
+  private readonly menuRetries = new Set<Promise<void>>();
 
   constructor(private readonly options: TelegramBotOptions) {
     if (options.webhook && !SECRET_TOKEN_PATTERN.test(options.webhook.secret)) {
@@ -97,8 +101,13 @@ export class TelegramBot {
   }
 
   /** Starts receiving updates. Problems are logged and shown in /health, never thrown. */
-  async start(handler: (update: Update) => Promise<void>): Promise<void> {
+  async start(handle: (update: Update) => Promise<void>): Promise<void> {
     const { webhook, logger, name } = this.options;
+    // Polled or posted to the webhook, every update passes here: a chat's first one sets its menu.
+    const handler = (update: Update) => {
+      this.registerMenuAwaiting(update);
+      return handle(update);
+    };
     this.handler = handler;
     if (!this.username) await this.identify().catch((error: unknown) => logger.error({ err: error, bot: name }, 'Telegram bot token refused'));
     if (webhook) {
@@ -121,7 +130,7 @@ export class TelegramBot {
 
   async stop(): Promise<void> {
     this.abort.abort();
-    await Promise.all([this.poller?.stop(), this.webhookRetries]);
+    await Promise.all([this.poller?.stop(), this.webhookRetries, ...this.menuRetries]);
   }
 
   /** One try at registering the webhook; true once Telegram has it. */
@@ -152,23 +161,65 @@ export class TelegramBot {
     }
   }
 
-  /** Registers command menus; invalid command names are skipped with a warning. */
+  /**
+   * Registers command menus; invalid command names are skipped with a warning. A chat's menu that
+   * Telegram refuses is set once that chat first writes to the bot (see {@link registerMenuAwaiting}).
+   */
   async registerCommands(menus: readonly CommandMenu[]): Promise<void> {
-    const { logger, name } = this.options;
     for (const menu of menus) {
-      const commands: BotCommand[] = menu.commands
-        .map((c) => ({ command: c.command.replace(/^\//, '').toLowerCase(), description: c.description.slice(0, 256) || c.command }))
-        .filter((c) => {
-          const valid = COMMAND_PATTERN.test(c.command);
-          if (!valid) logger.warn({ bot: name, command: c.command }, 'command not registered: Telegram allows only a-z, 0-9 and _');
-          return valid;
-        });
+      const commands = this.validCommands(menu);
       try {
         await this.telegram.setMyCommands(commands, menu.scope ? { scope: menu.scope } : {});
       } catch (error) {
-        logger.warn({ bot: name, reason: describeTelegramError(error) }, 'setMyCommands failed; the command menu may be out of date');
+        this.menuRefused(menu, commands, error);
       }
     }
+  }
+
+  private validCommands(menu: CommandMenu): BotCommand[] {
+    const { logger, name } = this.options;
+    return menu.commands
+      .map((c) => ({ command: c.command.replace(/^\//, '').toLowerCase(), description: c.description.slice(0, 256) || c.command }))
+      .filter((c) => {
+        const valid = COMMAND_PATTERN.test(c.command);
+        if (!valid) logger.warn({ bot: name, command: c.command }, 'command not registered: Telegram allows only a-z, 0-9 and _');
+        return valid;
+      });
+  }
+
+  private menuRefused(menu: CommandMenu, commands: BotCommand[], error: unknown): void {
+    const { logger, name } = this.options;
+    const reason = describeTelegramError(error);
+    if (menu.scope?.type !== 'chat') {
+      logger.warn({ bot: name, reason }, 'setMyCommands failed; the command menu may be out of date');
+      return;
+    }
+    const chatId = Number(menu.scope.chat_id);
+    this.menusAwaitingChat.set(chatId, commands);
+    // Telegram knows a private chat only once its user has opened the bot: until then it answers
+    // "chat not found". That is expected for a new admin, so it is no warning.
+    const notOpenedYet = isTelegramError(error, 400) && /chat not found/i.test(error.description);
+    if (notOpenedYet) logger.info({ bot: name, chatId }, "this chat's command menu will be set when it first writes to the bot");
+    else logger.warn({ bot: name, chatId, reason }, "setMyCommands failed for a chat; trying again when it first writes to the bot");
+  }
+
+  /**
+   * Sets the command menu Telegram refused at start for the chat of this update, now that the chat
+   * exists: once per chat, best effort, and beside the update (which never waits for it).
+   */
+  private registerMenuAwaiting(update: Update): void {
+    if (this.menusAwaitingChat.size === 0) return;
+    const chatId = chatIdOf(update);
+    const commands = chatId === undefined ? undefined : this.menusAwaitingChat.get(chatId);
+    if (chatId === undefined || !commands) return;
+    this.menusAwaitingChat.delete(chatId);
+    const { logger, name } = this.options;
+    const retry = this.telegram.setMyCommands(commands, { scope: { type: 'chat', chat_id: chatId } }).then(
+      () => logger.info({ bot: name, chatId }, "chat's command menu set"),
+      (error: unknown) => logger.debug({ bot: name, chatId, reason: describeTelegramError(error) }, "chat's command menu could not be set; it keeps the default one"),
+    );
+    this.menuRetries.add(retry);
+    void retry.finally(() => this.menuRetries.delete(retry));
   }
 
   /** What is wrong, if anything, in words for /health and the start-up line. */

@@ -101,6 +101,13 @@ function messageContent(message: Message, options: TranslateOptions): InboundCon
   return undefined;
 }
 
+/** The chat an update comes from: a message's chat, or the chat of a pressed button; undefined for others. */
+export function chatIdOf(update: Update): number | undefined {
+  if ('message' in update) return update.message.chat.id;
+  if ('callback_query' in update) return update.callback_query.message?.chat.id ?? update.callback_query.from.id;
+  return undefined;
+}
+
 /** Sorts one update; only private-chat messages and button presses are acted on. */
 export function translateUpdate(update: Update, options: TranslateOptions): TelegramInput {
   const messageId = updateMessageId(update);

@@ -16,7 +16,7 @@ import type { Inbound, InboundContent, Outbound } from '../../core/messages.js';
 import type { AdminConsole, Clock, Outbox, SessionStore } from '../../core/ports.js';
 import type { Logger } from '../../logging.js';
 import { decodeCallbackData, resolveHashed } from './callbackData.js';
-import { parseCommand, patientCommandAction } from './commands.js';
+import { parseCommand, patientCommandContent, UNKNOWN_COMMAND_TEXT, type ParsedCommand } from './commands.js';
 import { describeTelegramError } from './errors.js';
 import { translateUpdate, type FileLoader, type PressedMenu, type TelegramInput, type TelegramSender } from './inbound.js';
 import { MESSAGE_MAX_CHARS } from './render.js';
@@ -39,7 +39,7 @@ export interface UpdateHandlerOptions {
   logger: Logger;
   loadFile: FileLoader;
   maxUploadBytes: number;
-  /** The bot's @username once known (commands addressed to other bots are ignored). */
+  /** The bot's @username once known (a command addressed to another bot is none of ours). */
   botUsername: () => string | undefined;
   admin?: AdminConsole;
 }
@@ -241,18 +241,30 @@ export class PatientUpdateHandler extends TelegramUpdateHandler {
     await this.toEngine(sender, messageId, { kind: 'choice', optionId: optionId ?? data });
   }
 
+  /** A message: a slash command when it has a command's shape, else an answer for the flow ("/ 5 pm" included). */
   private async message(sender: TelegramSender, messageId: string, content: InboundContent): Promise<void> {
-    if (content.kind !== 'text' || !content.text.trimStart().startsWith('/')) return this.toEngine(sender, messageId, content);
-    const replies = await this.adminReplies(sender, content.text.trim());
-    if (replies) return this.pushReplies(sender.chatId, replies, messageId);
-    const command = parseCommand(content.text, this.options.botUsername());
-    const action = command ? patientCommandAction(command.name) : undefined;
-    if (!action) return this.toEngine(sender, messageId, content);
-    if (action.kind === 'text') return this.toEngine(sender, messageId, { kind: 'text', text: action.text });
-    // A main-menu task from the middle of another task: back to the main menu first, then the task.
-    const session = await this.patient.sessions.load(this.ref(sender));
-    if (session && session.state !== 'IDLE') await this.toEngine(sender, `${messageId}:menu`, { kind: 'text', text: 'menu' });
-    await this.toEngine(sender, messageId, { kind: 'choice', optionId: action.optionId });
+    const command = content.kind === 'text' ? parseCommand(content.text, this.options.botUsername()) : undefined;
+    if (content.kind !== 'text' || !command) return this.toEngine(sender, messageId, content);
+    await this.command(sender, messageId, content.text, command);
+  }
+
+  /**
+   * An admin command for an admin, a patient command for the flow; any other command is answered
+   * with the patient commands and not sent to the flow, so it changes nothing: the patient can go on
+   * answering the question on screen.
+   */
+  private async command(sender: TelegramSender, messageId: string, text: string, command: ParsedCommand): Promise<void> {
+    // In a private chat, "/x@other_bot" was still typed to us: answered rather than met with silence.
+    if (command.forAnotherBot) return this.unknownCommand(sender, messageId);
+    const adminReplies = await this.adminReplies(sender, text.trim());
+    if (adminReplies) return this.pushReplies(sender.chatId, adminReplies, messageId);
+    const forTheFlow = patientCommandContent(command.name);
+    if (!forTheFlow) return this.unknownCommand(sender, messageId);
+    await this.toEngine(sender, messageId, forTheFlow);
+  }
+
+  private unknownCommand(sender: TelegramSender, messageId: string): Promise<void> {
+    return this.pushReplies(sender.chatId, [{ kind: 'text', text: UNKNOWN_COMMAND_TEXT }], messageId);
   }
 
   private ref(sender: TelegramSender) {

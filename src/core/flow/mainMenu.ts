@@ -1,12 +1,12 @@
 /**
  * IDLE: the main menu, and the tasks that start from it.
  */
-import type { MenuOption } from '../messages.js';
+import type { InboundContent, MenuOption } from '../messages.js';
 import { matchMenuAnswer, type OptionAliases } from '../menuMatching.js';
 import type { BookingIntent, IntentName } from '../ports.js';
 import { applyIntent, describeWish, detectIntent, hasTimeWish, wishOf } from './wishedSlots.js';
 import { appointmentLine } from './describe.js';
-import { lastBooking, upcomingAppointments } from './appointments.js';
+import { lastBooking, releaseHold, upcomingAppointments } from './appointments.js';
 import { EARLIER_BUTTON, type Step, type Turn } from './turn.js';
 import { startInvoiceResend } from './invoices.js';
 
@@ -101,6 +101,41 @@ export async function runMainMenuTask(turn: Turn, taskId: string): Promise<void>
       turn.text(helpText(turn.settings.clinic.name));
       return turn.backToMainMenu();
   }
+}
+
+/** Marks an option id as a main-menu task to start from any step (`task:book`). */
+const TASK_CHOICE_PREFIX = 'task:';
+
+/**
+ * The option id that starts main-menu task `taskId` (e.g. "book") from whatever the chat is doing,
+ * as "menu" and then the task's button would, but in one reply: the task's first question, without
+ * the main menu before it. For channels that offer tasks as shortcuts (Telegram's /book).
+ */
+export function mainMenuTaskChoice(taskId: string): string {
+  return `${TASK_CHOICE_PREFIX}${taskId}`;
+}
+
+/** The main-menu task a message asks to start from any step, if it is such a choice. */
+export function mainMenuTaskOf(content: InboundContent): string | undefined {
+  if (content.kind !== 'choice' || !content.optionId.startsWith(TASK_CHOICE_PREFIX)) return undefined;
+  return content.optionId.slice(TASK_CHOICE_PREFIX.length) || undefined;
+}
+
+/** The label of the task a {@link mainMenuTaskChoice} starts (for the stored transcript), if the id is one. */
+export function mainMenuTaskLabel(optionId: string): string | undefined {
+  const taskId = mainMenuTaskOf({ kind: 'choice', optionId });
+  return [...MAIN_MENU, RESEND_INVOICE].find((option) => option.id === taskId)?.label;
+}
+
+/**
+ * Leaves the current task (freeing a held slot, as "menu" does) and starts a main-menu task. A task
+ * this service does not offer (invoices without documents, an unknown id) shows the main menu instead.
+ */
+export async function startMainMenuTaskAnywhere(turn: Turn, taskId: string): Promise<void> {
+  await releaseHold(turn);
+  if (!mainMenuOptions(turn).some((option) => option.id === taskId)) return turn.backToMainMenu();
+  turn.leaveTask();
+  return runMainMenuTask(turn, taskId);
 }
 
 /** Main-menu tasks an intent opens, by the option ids the menu may offer. */

@@ -171,10 +171,20 @@ export class Turn {
 
   /** Ends the current task: forgets the draft and shows the main menu. */
   async backToMainMenu(): Promise<void> {
+    this.leaveTask();
+    await this.enterState('IDLE');
+  }
+
+  /**
+   * Ends the current task without showing the main menu: forgets the draft, the way back and the
+   * appointment it was about, and stands at IDLE, for a main-menu task that starts at once.
+   */
+  leaveTask(): void {
     this.session.history = [];
     this.session.draft = {};
     delete this.session.targetAppointmentId;
-    await this.enterState('IDLE');
+    this.session.state = 'IDLE';
+    this.session.menu = [];
   }
 
   /** The typed answer, or undefined (and a nudge to type) when the patient sent something else. */

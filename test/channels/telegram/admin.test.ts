@@ -3,7 +3,7 @@
  * separate admin bot. Telegram only parses and renders; the console decides.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TelegramEmulator, type TelegramUser } from '../../support/telegramEmulator.js';
+import { TelegramEmulator, type RecordedCall, type TelegramUser } from '../../support/telegramEmulator.js';
 import { startTelegramApp, type TelegramTestApp } from '../../support/telegramApp.js';
 
 const ADMIN_ID = 9001;
@@ -79,6 +79,29 @@ describe('admin commands on the patient bot', () => {
     const adminMenu = emulator.commandsOf(token, `chat:${ADMIN_ID}`)?.map((c) => c.command) ?? [];
     expect(adminMenu).toEqual(expect.arrayContaining(['start', 'book', 'today', 'find', 'cancel', 'help']));
     expect(new Set(adminMenu).size).toBe(adminMenu.length);
+  });
+
+  it("sets an admin's command menu once the admin first writes, when Telegram did not know the chat at start", async () => {
+    // The admin has never opened the bot: Telegram refuses a menu for their chat.
+    await start({});
+    await emulator.waitForPoll(token);
+    const adminScope = (c: RecordedCall) => JSON.stringify(c.params.scope) === JSON.stringify({ type: 'chat', chat_id: ADMIN_ID });
+    expect(emulator.callsOf('setMyCommands').filter(adminScope).map((c) => c.response)).toEqual([
+      { ok: false, error_code: 400, description: 'Bad Request: chat not found' },
+    ]);
+    expect(emulator.commandsOf(token, `chat:${ADMIN_ID}`)).toBeUndefined();
+
+    const admin = emulator.user(token, { id: ADMIN_ID, first_name: 'Admin' });
+    admin.say('/start');
+    await admin.reply(/How can I help you/);
+    const set = await emulator.waitForCall('setMyCommands', (c) => adminScope(c) && c.response?.ok === true);
+    expect(set.response).toEqual({ ok: true, result: true });
+    expect(emulator.commandsOf(token, `chat:${ADMIN_ID}`)?.map((c) => c.command)).toEqual(expect.arrayContaining(['start', 'book', 'today', 'find']));
+
+    // Once per chat: later updates do not set it again.
+    admin.say('/today');
+    await admin.reply(/Appointments on/);
+    expect(emulator.callsOf('setMyCommands').filter(adminScope)).toHaveLength(2);
   });
 
   it('asks for /login when ADMIN_PASSWORD is set', async () => {

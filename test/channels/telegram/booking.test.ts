@@ -22,6 +22,14 @@ afterEach(async () => {
   await emulator.close();
 });
 
+/** Texts the bot sent Asha after `seq`, oldest first. */
+function textsSince(seq: number): string[] {
+  return emulator
+    .delivered(asha.id, token)
+    .filter((c) => c.seq > seq)
+    .map((c) => String(c.params.text ?? c.params.caption ?? ''));
+}
+
 /** The inline keyboard of a sendMessage call, as button texts per row. */
 function keyboardOf(call: { params: Record<string, unknown> }): string[][] {
   const markup = call.params.reply_markup as { inline_keyboard?: { text: string }[][] } | undefined;
@@ -131,6 +139,66 @@ describe('Telegram patient bot', () => {
     await asha.reply(/no upcoming appointments/);
     asha.say('/cancel');
     await asha.reply(/no upcoming appointments|Which appointment/);
+  });
+
+  it('answers /book and /appointments in the middle of a task with the task alone, not the main menu first', async () => {
+    asha.say('/book');
+    await asha.reply(/full name/);
+    asha.say('Asha Rao');
+    await asha.reply(/mobile number/);
+
+    let before = emulator.lastSeq;
+    asha.say('/book');
+    await asha.reply(/full name/);
+    // The next answer's reply comes after everything the command produced (one chat is sent in order).
+    asha.say('Asha Rao');
+    await asha.reply(/mobile number/);
+    expect(textsSince(before)).toEqual([expect.stringMatching(/full name/), expect.stringMatching(/mobile number/)]);
+
+    before = emulator.lastSeq;
+    asha.say('/appointments');
+    await asha.reply(/no upcoming appointments/);
+    asha.say('/help');
+    await asha.reply(/I can book/);
+    expect(textsSince(before)).toEqual([
+      'You have no upcoming appointments.',
+      expect.stringMatching(/How can I help you/),
+      expect.stringMatching(/I can book/),
+    ]);
+    // Only the main menu that ends "My appointments" is live; no earlier one was sent.
+    expect(emulator.chat(token, asha.id).filter((m) => m.from.is_bot && /How can I help you/.test(m.text ?? ''))).toHaveLength(1);
+  });
+
+  it('answers a command that is not a patient command with the commands, and leaves the question open', async () => {
+    asha.say('/book');
+    await asha.reply(/full name/);
+    asha.say('Asha Rao');
+    await asha.reply(/mobile number/);
+
+    for (const text of ['/today', '/book@other_bot', '/start@other_bot', '/login secret']) {
+      asha.say(text);
+      const answer = String((await asha.reply(/do not know that command/)).params.text);
+      for (const command of ['/start', '/book', '/appointments', '/cancel', '/help']) expect(answer).toContain(command);
+      // Nothing hints at admin commands, and the command typed is not repeated.
+      expect(answer).not.toMatch(/admin|\/today|\/login|other_bot/i);
+    }
+    const session = await running.app.context.sessions.load({ channel: 'telegram', chatId: '5001' });
+    expect(session).toMatchObject({ state: 'AWAITING_PHONE', draft: { name: 'Asha Rao' } });
+
+    // The patient goes on answering the question on screen.
+    asha.say('9876543210');
+    await asha.reply(/How old/);
+    asha.say('34');
+    await asha.reply(/gender/);
+    asha.tap('Female');
+    await asha.reply(/visit for/);
+    // Text that only starts with a slash is an answer like any other.
+    asha.say('/ sore throat');
+    await asha.reply(/doctor/i);
+    expect((await running.app.context.sessions.load({ channel: 'telegram', chatId: '5001' }))?.draft.purpose).toBe('/ sore throat');
+    // Our own bot's name is ours.
+    asha.say('/book@sample_clinic_bot');
+    await asha.reply(/full name|details/);
   });
 
   it('answers an old button politely and a double tap once', async () => {

@@ -61,10 +61,16 @@ describe('translateUpdate', () => {
 
 describe('commands', () => {
   it('parses commands with arguments and a bot mention', () => {
-    expect(parseCommand('/start deep-link', 'clinic_bot')).toEqual({ name: 'start', args: 'deep-link' });
-    expect(parseCommand('/Book@clinic_bot', 'clinic_bot')).toEqual({ name: 'book', args: '' });
-    expect(parseCommand('/book@other_bot', 'clinic_bot')).toBeUndefined();
+    expect(parseCommand('/start deep-link', 'clinic_bot')).toEqual({ name: 'start', args: 'deep-link', forAnotherBot: false });
+    expect(parseCommand('/Book@clinic_bot', 'clinic_bot')).toEqual({ name: 'book', args: '', forAnotherBot: false });
+    expect(parseCommand('/book@other_bot', 'clinic_bot')).toEqual({ name: 'book', args: '', forAnotherBot: true });
+    // Our own username unknown (Telegram unreachable at start): the mention is taken as ours.
+    expect(parseCommand('/book@clinic_bot')).toMatchObject({ name: 'book', forAnotherBot: false });
+    expect(parseCommand('/today')).toMatchObject({ name: 'today', forAnotherBot: false });
+    // Text that only starts with a slash is an answer, not a command.
     expect(parseCommand('/ hello')).toBeUndefined();
+    expect(parseCommand('/ 5 pm')).toBeUndefined();
+    expect(parseCommand('/21/11')).toBeUndefined();
   });
 });
 
