@@ -87,7 +87,7 @@ export function createHttpApp(parts: HttpAppParts): Express {
     sendError(res, 503, 'SHUTTING_DOWN', 'The service is restarting. Please try again in a few seconds.');
   });
   if (parts.perIpPerMinute) {
-    app.use(['/api', '/webhooks'], httpRateLimit({ requests: parts.perIpPerMinute, seconds: 60, key: (req) => req.ip, what: 'requests from your network' }));
+    app.use(['/api', '/webhooks', '/payments'], httpRateLimit({ requests: parts.perIpPerMinute, seconds: 60, key: (req) => req.ip, what: 'requests from your network' }));
   }
   if (parts.perChatPerMinute) {
     app.use('/api/chat/:sessionId', httpRateLimit({ requests: parts.perChatPerMinute, seconds: 60, key: (req) => String(req.params.sessionId), what: 'messages in this chat' }));

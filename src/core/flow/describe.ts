@@ -28,9 +28,14 @@ export function formatMoney(amount: number, currency: string): string {
 /** Formatters by currency and whether the amount is whole; a clinic uses one currency. */
 const moneyFormats = new Map<string, Intl.NumberFormat>();
 
+/** A fee as patients read it: "₹500", or "no fee" for a free visit. */
+export function feeText(fee: number, currency: string): string {
+  return fee > 0 ? formatMoney(fee, currency) : 'no fee';
+}
+
 /** "Dr. Asha Verma · General Physician · ₹500". */
 export function doctorLabel(doctor: Doctor, currency: string): string {
-  return `${doctor.name} · ${doctor.specialty} · ${formatMoney(doctor.fee, currency)}`;
+  return `${doctor.name} · ${doctor.specialty} · ${feeText(doctor.fee, currency)}`;
 }
 
 /** "Sat, 21 Nov 2026 at 10:30 AM". */
@@ -44,6 +49,7 @@ export function appointmentLine(appointment: Appointment): string {
 }
 
 function paymentText(appointment: Appointment, currency: string): string {
+  if (appointment.fee <= 0) return 'no fee';
   const fee = formatMoney(appointment.fee, currency);
   switch (appointment.paymentStatus) {
     case 'PAID':

@@ -97,7 +97,8 @@ async function holdEnded(turn: Turn): Promise<void> {
  */
 function payableOnline(turn: Turn, appointment: Appointment): boolean {
   const { payments } = turn.deps;
-  if (!payments) return false;
+  // A free visit has nothing to pay (and a payment link cannot be made for nothing).
+  if (!payments || appointment.fee <= 0) return false;
   return earliestLinkEnd(turn, payments) <= appointmentStart(appointment, turn.settings.clinic.timezone).getTime();
 }
 
@@ -163,15 +164,15 @@ export const selectingPaymentModeStep: Step = {
     const appointment = await heldAppointment(turn);
     if (!appointment) return;
     const { clinic } = turn.settings;
+    const held = `${appointment.doctorName}, ${appointmentWhen(appointment)}.\nThis time is held for you for ${heldMinutes(turn, appointment)} minutes.`;
+    if (appointment.fee <= 0) {
+      return turn.menu(`${held} There is no fee for this visit.`, [{ id: PAY_AT_CLINIC, label: 'Confirm the booking' }]);
+    }
     const options: MenuOption[] = [{ id: PAY_AT_CLINIC, label: 'Pay at the clinic' }];
     const online = payableOnline(turn, appointment);
     if (online) options.push({ id: PAY_ONLINE, label: 'Pay online now' });
     const tooSoon = turn.deps.payments && !online ? ' It starts too soon to pay online.' : '';
-    turn.menu(
-      `${appointment.doctorName}, ${appointmentWhen(appointment)}.\n` +
-        `This time is held for you for ${heldMinutes(turn, appointment)} minutes.${tooSoon} How would you like to pay the fee of ${formatMoney(appointment.fee, clinic.currency)}?`,
-      options,
-    );
+    turn.menu(`${held}${tooSoon} How would you like to pay the fee of ${formatMoney(appointment.fee, clinic.currency)}?`, options);
   },
   async handle(turn) {
     const option = await turn.chosenOption({ [PAY_AT_CLINIC]: ['clinic', 'cash', 'later'], [PAY_ONLINE]: ['online', 'upi', 'card'] });

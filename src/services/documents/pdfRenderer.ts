@@ -40,7 +40,7 @@ function paymentStatusText(appointment: Appointment): string {
     case 'PENDING':
       return 'Payment pending';
     case 'PAY_AT_CLINIC':
-      return 'To be paid at the clinic';
+      return appointment.fee > 0 ? 'To be paid at the clinic' : 'No fee';
     case 'REFUND_DUE':
       return 'Refund due';
     case 'REFUNDED':

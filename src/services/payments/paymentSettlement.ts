@@ -79,6 +79,8 @@ export class PaymentSettlement {
         records.settleLink(news.linkId, 'mismatch', news.paymentId, news.orderId ?? null, now);
         return this.mismatch(appointment, news, money, now);
       }
+      // Read before the payment is recorded on it: whether the link had been cancelled first.
+      const linkCancelled = records.getLink(news.linkId)?.status === 'cancelled';
       records.settleLink(news.linkId, 'paid', news.paymentId, news.orderId ?? null, now);
 
       if (appointment.paymentStatus === 'REFUND_DUE' || appointment.paymentStatus === 'REFUNDED') {
@@ -98,6 +100,11 @@ export class PaymentSettlement {
         return 'paid-after-clinic-choice';
       }
       if (appointment.status !== 'HELD' && appointment.status !== 'EXPIRED') return this.refundDue(appointment, news, money, now);
+      // The patient walked away from this booking (cancelled it, or went for another time) and its
+      // link was cancelled: a payment racing that cancel is refunded, not turned back into a booking
+      // they said they no longer want (and may have replaced). A hold that merely lapsed is still
+      // confirmed below when its time is free: the patient paid for it and wants it.
+      if (appointment.status === 'EXPIRED' && linkCancelled) return this.refundDue(appointment, news, money, now, 'cancelled');
       // Links end before the appointment starts, but a payment begun just before can land after it.
       if (hasStarted(appointment, now, clinic.timezone)) return this.refundDue(appointment, news, money, now);
 
@@ -227,25 +234,34 @@ export class PaymentSettlement {
     );
   }
 
-  private async refundDue(appointment: Appointment, news: PaidNews, money: string, now: Date): Promise<PaidOutcome> {
+  /**
+   * Records a payment that cannot buy its appointment as a refund due, and tells the patient and the
+   * admins why: the time was no longer free (taken or begun), or the booking had been cancelled.
+   */
+  private async refundDue(appointment: Appointment, news: PaidNews, money: string, now: Date, why: 'unavailable' | 'cancelled' = 'unavailable'): Promise<PaidOutcome> {
     const { store, notifier, alerts, logger } = this.options;
     await store.updateAppointment(appointment.id, { paymentMode: 'ONLINE', paymentStatus: 'REFUND_DUE', paymentId: news.paymentId }, now);
-    logger.warn({ appointmentId: appointment.id, paymentId: news.paymentId }, 'payment arrived for a time no longer available: refund due');
+    const booking = `${appointment.doctorName}, ${appointmentWhen(appointment)}`;
+    logger.warn({ appointmentId: appointment.id, paymentId: news.paymentId, why }, 'payment arrived for a booking it can no longer buy: refund due');
+    const patientReason =
+      why === 'cancelled'
+        ? ` for the booking you had cancelled (${booking}). It stays cancelled.`
+        : `, but the time you chose (${booking}) was no longer available when it arrived, so it could not be booked.`;
     await notifier.send(
       appointment.conversation,
       [
         {
           kind: 'text',
           text:
-            `We received your payment of ${money}, but the time you chose (${appointment.doctorName}, ${appointmentWhen(appointment)}) ` +
-            'was no longer available when it arrived, so it could not be booked. The clinic will refund the full amount; you need not do anything. ' +
+            `We received your payment of ${money}${patientReason} The clinic will refund the full amount; you need not do anything. ` +
             'To book another time, send "menu".',
         },
       ],
       { dedupeKey: `refund-due:${appointment.id}` },
     );
+    const adminReason = why === 'cancelled' ? 'arrived after the booking was cancelled' : 'arrived when the time was no longer free';
     await alerts.alert(
-      `⚠️ Refund due: payment ${news.paymentId} of ${money} for ${appointment.id} (${appointment.doctorName}, ${appointmentWhen(appointment)}) arrived when the time was no longer free. Refund it in the Razorpay Dashboard; /refunds lists every refund due.`,
+      `⚠️ Refund due: payment ${news.paymentId} of ${money} for ${appointment.id} (${booking}) ${adminReason}. Refund it in the Razorpay Dashboard; /refunds lists every refund due.`,
       { dedupeKey: `refund-due:${appointment.id}` },
     );
     return 'refund-due';

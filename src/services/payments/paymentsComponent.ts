@@ -1,7 +1,7 @@
 /**
  * Online payment and patient documents, as the composition root sees them. The documents service and
  * the gateway are built before the conversation engine (the flow uses both); the component then adds
- * the webhook route and the reconciliation timer once the HTTP server is up.
+ * the webhook route and the page patients return to after paying once the HTTP server is up.
  */
 import type Database from 'better-sqlite3';
 import type { AppComponent, AppContext } from '../../component.js';
@@ -12,6 +12,7 @@ import type { Logger } from '../../logging.js';
 import { SqlitePaymentRecords } from '../../store/sqlite/paymentRecords.js';
 import { PatientDocumentService } from '../documents/patientDocuments.js';
 import { sharedPdfRenderer } from '../documents/sharedRenderer.js';
+import { PAYMENT_RETURN_PATH, paymentReturnRoutes } from './paymentReturnRoute.js';
 import { PaymentSettlement } from './paymentSettlement.js';
 import { PaymentReconciler, type ReconciliationReport } from './reconciliation.js';
 import { RazorpayLinks } from './razorpayClient.js';
@@ -66,23 +67,34 @@ export function createPaymentServices(parts: PaymentServiceParts): PaymentServic
   const events = new RazorpayWebhookEvents(records, settlement, logger);
   return {
     documents,
-    gateway: new RazorpayGateway(links, records, clock, logger),
+    // Razorpay can only send the patient back to an address it can reach: PUBLIC_BASE_URL, when set.
+    gateway: new RazorpayGateway(links, records, clock, logger, {
+      callbackUrl: config.publicBaseUrl ? `${config.publicBaseUrl}${PAYMENT_RETURN_PATH}` : undefined,
+    }),
     online: { links, records, settlement, reconciler, events },
     reconcilePayments: (now) => reconciler.reconcile(now),
   };
 }
 
 /**
- * The webhook route; undefined when Razorpay is not configured. Reconciliation of missed webhooks
- * runs on the clinic's scheduler ({@link PaymentServices.reconcilePayments}).
+ * The webhook route and the page patients land on after paying; undefined when Razorpay is not
+ * configured. Reconciliation of missed webhooks runs on the clinic's scheduler
+ * ({@link PaymentServices.reconcilePayments}).
  */
 export async function paymentsComponent(ctx: AppContext, services: PaymentServices): Promise<AppComponent | undefined> {
-  const { config, clock, logger, metrics } = ctx;
+  const { config, clock, logger, metrics, store } = ctx;
   if (!config.razorpay || !services.online) return undefined;
   const { events, records } = services.online;
+  const chatChannel = async (linkId: string) => {
+    const link = records.getLink(linkId);
+    return link ? (await store.getAppointment(link.appointmentId))?.conversation.channel : undefined;
+  };
   return {
     name: 'payments',
-    routes: [razorpayWebhookRoutes({ webhookSecret: config.razorpay.webhookSecret, events, clock, logger, metrics })],
+    routes: [
+      razorpayWebhookRoutes({ webhookSecret: config.razorpay.webhookSecret, events, clock, logger, metrics }),
+      paymentReturnRoutes({ keySecret: config.razorpay.keySecret, logger, chatChannel }),
+    ],
     health: async () => ({ ok: true, openLinks: records.openLinks().length }),
     gauges: () => ({ open_links: records.openLinks().length }),
     async stop() {

@@ -8,7 +8,7 @@ import type { Appointment } from '../../core/domain.js';
 import type { Logger } from '../../logging.js';
 import type { SqlitePaymentRecords } from '../../store/sqlite/paymentRecords.js';
 import { toMinorUnits } from './money.js';
-import { PaymentProviderError, type RazorpayLinks } from './razorpayClient.js';
+import { PaymentProviderError, type CreatePaymentLinkBody, type RazorpayLinks } from './razorpayClient.js';
 
 /**
  * Razorpay refuses an expire_by less than 15 minutes ahead of its own clock; one more minute absorbs
@@ -20,15 +20,33 @@ export const RAZORPAY_MINIMUM_LINK_MINUTES = 16;
 const MAX_CUSTOMER_NAME = 100;
 const MAX_DESCRIPTION = 2048;
 
+/**
+ * Where Razorpay sends the patient once a link is paid. Razorpay takes only `get` for payment links,
+ * and signs the redirect's query with the API key secret.
+ */
+interface PaymentLinkCallback {
+  callback_url: string;
+  callback_method: 'get';
+}
+
+export interface RazorpayGatewayOptions {
+  /** Absolute URL of the page the patient lands on after paying; without it they stay on Razorpay's page. */
+  callbackUrl?: string;
+}
+
 export class RazorpayGateway implements PaymentGateway {
   readonly minimumLinkMinutes = RAZORPAY_MINIMUM_LINK_MINUTES;
+  private readonly callback: PaymentLinkCallback | undefined;
 
   constructor(
     private readonly links: RazorpayLinks,
     private readonly records: SqlitePaymentRecords,
     private readonly clock: Clock,
     private readonly logger: Logger,
-  ) {}
+    options: RazorpayGatewayOptions = {},
+  ) {
+    this.callback = options.callbackUrl ? { callback_url: options.callbackUrl, callback_method: 'get' } : undefined;
+  }
 
   async createPaymentLink(input: { appointment: Appointment; amount: number; currency: string; description: string; expiresAt: Date }): Promise<PaymentLink> {
     const { appointment, currency, expiresAt } = input;
@@ -37,7 +55,7 @@ export class RazorpayGateway implements PaymentGateway {
     // a later one (after the first was closed) the id with a counter. notes.appointment_id is always plain.
     const earlier = this.records.latestForAppointment(appointment.id);
     const referenceId = earlier ? `${appointment.id}-${randomBytes(3).toString('hex')}` : appointment.id;
-    const body = {
+    const body: CreatePaymentLinkBody & Partial<PaymentLinkCallback> = {
       amount,
       currency,
       accept_partial: false,
@@ -49,7 +67,8 @@ export class RazorpayGateway implements PaymentGateway {
       notify: { sms: false, email: false },
       reminder_enable: false,
       notes: { appointment_id: appointment.id },
-    } as const;
+      ...this.callback,
+    };
     let link;
     try {
       link = await this.links.create(body);

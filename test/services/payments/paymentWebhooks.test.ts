@@ -54,6 +54,23 @@ describe('a whole online booking on Telegram', () => {
     expect((await t.h.store.getAppointment(held!.id))?.paymentStatus).toBe('PAID');
   });
 
+  it('a free visit (fee 0) is confirmed with one tap: nothing to pay online, no link made', async () => {
+    const gp = await t.h.store.getDoctor('GP');
+    await t.h.store.upsertDoctor({ ...gp!, fee: 0 });
+    const p = t.h.patient('tg-free', { channel: 'telegram' });
+    await walkTo(p, 'SELECTING_SLOT');
+    const menu = await p.tap('11:00 AM');
+    expect(textOf(menu)).toContain('There is no fee for this visit.');
+    expect(menuLabels(menu)).toEqual(['Confirm the booking']);
+    expect(textOf(await p.say('online'))).toContain('There is no fee for this visit.');
+    const confirmed = await p.tap('Confirm the booking');
+    expect(textOf(confirmed)).toContain('Fee: no fee');
+    expect(await stateOf(t.h, p)).toBe('AWAITING_REPORT_CHOICE');
+    expect(t.razorpay.links.size).toBe(0);
+    const [appointment] = await t.h.store.listAppointments({ conversation: p.ref });
+    expect(appointment).toMatchObject({ status: 'CONFIRMED', fee: 0 });
+  });
+
   it('"cancel" after the payment arrived says the appointment stays booked', async () => {
     const p = t.h.patient('tg-2', { channel: 'telegram' });
     const id = await t.bookOnline(p);
@@ -139,6 +156,21 @@ describe('links that end without payment', () => {
     const response = await deliver(t.webhookBase, signedDelivery(t.razorpay.cancelledEvent(link.id), WEBHOOK_SECRET));
     expect(await response.json()).toEqual({ ok: true, result: 'ignored' });
     expect(await t.pushes(telegram('tg-6'))).toHaveLength(0);
+  });
+
+  it('a payment racing the patient\'s cancel becomes a refund due, and the booking stays cancelled', async () => {
+    const p = t.h.patient('tg-6b', { channel: 'telegram' });
+    const id = await t.bookOnline(p);
+    const link = t.razorpay.linkFor(id);
+    // The patient taps Cancel while their payment is going through on the other tab.
+    await p.tap('Cancel this booking');
+    expect(await t.send(t.razorpay.pay(link.id))).toBe(200);
+    expect(await t.h.store.getAppointment(id)).toMatchObject({ status: 'EXPIRED', paymentMode: 'ONLINE', paymentStatus: 'REFUND_DUE' });
+    const pushes = await t.pushes(telegram('tg-6b'));
+    expect(pushes.map((e) => ('text' in e.message ? e.message.text : ''))).toEqual([
+      expect.stringMatching(/^We received your payment of ₹500\.00 for the booking you had cancelled \(.+\)\. It stays cancelled\. The clinic will refund the full amount/),
+    ]);
+    expect((await t.adminTexts()).filter((text) => text.includes('Refund due') && text.includes('after the booking was cancelled'))).toHaveLength(1);
   });
 
   it('choosing to pay at the clinic closes the link and confirms', async () => {
