@@ -10,7 +10,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import type { ClinicStore } from '../src/core/ports.js';
-import { calendarDaysAfter, clinicDate } from '../src/core/slots.js';
+import { calendarDaysAfter, clinicDate, clinicWallClock } from '../src/core/slots.js';
 import { readSchedule, type ScheduleEntry } from '../src/store/sheets/clinicTables.js';
 import { createSheetsClinicStore } from '../src/store/sheets/index.js';
 import { SCHEDULE_TAB, type CellValue } from '../src/store/sheets/layout.js';
@@ -23,11 +23,18 @@ function option(name: string): string | undefined {
   return index === -1 ? undefined : process.argv[index + 1];
 }
 
-/** Generates and stores the slots; returns how many were added. */
-export async function generateSlotsInto(store: ClinicStore, schedule: readonly ScheduleEntry[], fromDate: string, days: number, now: Date): Promise<number> {
+/** Generates and stores the slots (none that has begun at `now`); returns how many were added. */
+export async function generateSlotsInto(
+  store: ClinicStore,
+  schedule: readonly ScheduleEntry[],
+  fromDate: string,
+  days: number,
+  now: Date,
+  timezone: string,
+): Promise<number> {
   const toDate = calendarDaysAfter(fromDate, days - 1);
   const existing = (await store.listSlotUsage({ fromDate, toDate, now })).map((usage) => usage.slot);
-  const fresh = generateSlots(schedule, fromDate, days, existing);
+  const fresh = generateSlots(schedule, fromDate, days, existing, clinicWallClock(now, timezone));
   await store.upsertSlots(fresh);
   return fresh.length;
 }
@@ -61,7 +68,7 @@ async function main(): Promise<void> {
     schedule = scheduleFromFile(file);
   }
   try {
-    const added = await generateSlotsInto(store, schedule, today, days, now);
+    const added = await generateSlotsInto(store, schedule, today, days, now, config.clinic.timezone);
     console.log(`Added ${added} slot${added === 1 ? '' : 's'} for ${today} and the ${days - 1} days after.`);
   } finally {
     await store.close();

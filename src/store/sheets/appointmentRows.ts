@@ -6,7 +6,7 @@
 import { DateTime } from 'luxon';
 import type { Appointment, AppointmentStatus } from '../../core/domain.js';
 import { maskChatId } from '../../logging.js';
-import { readDate, readNumber, readText, readTime } from './cells.js';
+import { readDate, readNumber, readText, readTime, sameCell } from './cells.js';
 import { APPOINTMENT_STATUSES, APPOINTMENTS_TAB, HeaderMap, isBlankRow, type AppointmentColumn, type CellValue } from './layout.js';
 
 /** Written when the row is created, never again. */
@@ -46,6 +46,17 @@ export const BOT_COLUMNS: readonly AppointmentColumn[] = [
 export const MERGED_COLUMNS: readonly AppointmentColumn[] = ['Status', 'Notes'];
 
 export type RowValues = Partial<Record<AppointmentColumn, string | number>>;
+
+/**
+ * Whether a row's cell already holds the bot's `value`. Date and Time count as held when they mean
+ * the same however staff typed them (a date serial, "1/12/2026", "11 AM"), so writing an ID back on a
+ * hand-typed row leaves staff's dates as dates instead of rewriting them as text.
+ */
+export function cellHolds(column: AppointmentColumn, cell: CellValue | undefined, value: string | number): boolean {
+  if (column === 'Date') return readDate(cell) === value;
+  if (column === 'Time') return readTime(cell) === value;
+  return sameCell(cell, value);
+}
 
 /** Instants as staff read them: clinic-local "2026-11-21 10:05". */
 export function localInstant(iso: string | null, timezone: string): string {

@@ -47,6 +47,8 @@ export function readDoctors(rows: readonly CellValue[][], warn: RowWarning): Doc
     if (!id || !name) return warn(DOCTORS_TAB.title, rowNumber, 'needs a Doctor ID and a Name; skipped');
     if (doctors.has(id)) return warn(DOCTORS_TAB.title, rowNumber, `Doctor ID ${id} appears twice; this row is skipped`);
     const feeCell = columns.cell(row, 'Fee');
+    // A blank Fee is more likely forgotten than free: patients would be shown (and charged) nothing.
+    if (feeCell === undefined && columns.has('Fee')) return warn(DOCTORS_TAB.title, rowNumber, 'Fee is empty; type the fee (0 for a free visit); skipped');
     const fee = feeCell === undefined ? 0 : readNumber(feeCell);
     if (fee === undefined || fee < 0) return warn(DOCTORS_TAB.title, rowNumber, `Fee "${String(feeCell)}" is not an amount; skipped`);
     const activeCell = columns.cell(row, 'Active');

@@ -45,6 +45,7 @@ export async function sheetsStoreComponent(ctx: AppContext): Promise<AppComponen
       kind: 'service',
       on: true,
       detail: `Google Sheet ${sheetId}, read every ${config.google.cacheSeconds} s; bookings are kept in ${config.dataDir}/clinic.db first and written to the sheet in the background`,
+      publicDetail: `Google Sheet, read every ${config.google.cacheSeconds} s; bookings are kept in SQLite first and written to the sheet in the background`,
     },
     health: async () => ({ ...store.sync.health() }),
     gauges: () => {

@@ -4,7 +4,7 @@
  * again changes nothing: it adds only what is missing.
  */
 import type { sheets_v4 } from '@googleapis/sheets';
-import { clinicDate } from '../../core/slots.js';
+import { clinicDate, clinicWallClock } from '../../core/slots.js';
 import { generateSlots } from './slotGeneration.js';
 import { ALL_TABS, columnLetters, DOCTORS_TAB, HeaderMap, quoteTab, SCHEDULE_TAB, SLOTS_TAB, type CellValue, type TabLayout } from './layout.js';
 import type { SheetsApi } from './sheetsApi.js';
@@ -98,8 +98,14 @@ async function addSamples(api: SheetsApi, options: { now?: Date; timezone?: stri
     const header = (layout: TabLayout<string>) => [...layout.columns];
     const entries = readSchedule([header(SCHEDULE_TAB), ...SAMPLE_SCHEDULE], none);
     const doctorIds = new Set(readDoctors([header(DOCTORS_TAB), ...SAMPLE_DOCTORS], none).map((d) => d.id));
-    const today = clinicDate(options.now ?? new Date(), options.timezone ?? 'Asia/Kolkata');
-    const fresh = generateSlots(entries.filter((e) => doctorIds.has(e.doctorId)), today, options.days ?? 14, readSlots([header(SLOTS_TAB)], doctorIds, none));
+    const [now, timezone] = [options.now ?? new Date(), options.timezone ?? 'Asia/Kolkata'];
+    const fresh = generateSlots(
+      entries.filter((e) => doctorIds.has(e.doctorId)),
+      clinicDate(now, timezone),
+      options.days ?? 14,
+      readSlots([header(SLOTS_TAB)], doctorIds, none),
+      clinicWallClock(now, timezone),
+    );
     await append(SLOTS_TAB, slots[0], fresh.map((s) => [s.id, s.doctorId, s.date, s.start, s.end, s.capacity, s.status, 'sample']));
     report.push(`Slots: added ${fresh.length} sample slots for the next ${options.days ?? 14} days`);
   }

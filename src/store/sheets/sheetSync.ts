@@ -15,6 +15,7 @@ import { newAppointmentId } from '../sqlite/clinicStore.js';
 import {
   appointmentValues,
   BOT_COLUMNS,
+  cellHolds,
   localInstant,
   MERGED_COLUMNS,
   readAppointmentTable,
@@ -26,7 +27,7 @@ import {
   type SheetAppointmentRow,
   type WalkIn,
 } from './appointmentRows.js';
-import { readDate, readText, readTime, sameCell } from './cells.js';
+import { readDate, readText, readTime } from './cells.js';
 import { derivedSlotId, readDoctors, readSchedule, readSlots, type ScheduleEntry } from './clinicTables.js';
 import { SheetsSetupError } from './errors.js';
 import {
@@ -467,7 +468,7 @@ export class SheetSync {
       const index = table.columns.index(column);
       if (index === undefined) continue;
       const value = wanted[column];
-      if (!sameCell(row.cells[index], value)) changes.set(index, value);
+      if (!cellHolds(column, row.cells[index], value)) changes.set(index, value);
     }
     if (changes.size === 0) return undefined;
     const updatedAt = table.columns.index('Updated At');

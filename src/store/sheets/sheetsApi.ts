@@ -253,13 +253,15 @@ export const defaultRetryPolicy = (): RetryPolicy => ({
 });
 
 /**
- * Delay before retry number `attempt` (1 = first retry): what Retry-After asked for, or exponential
- * backoff with full jitter, so many clients that failed together do not come back together.
+ * Delay before retry number `attempt` (1 = first retry): what Retry-After asked for, or Google's
+ * truncated exponential backoff (1 s, 2 s, 4 s … plus up to one base delay of jitter, at most
+ * `maxDelayMs`): the jitter keeps clients that failed together from coming back together, and the
+ * doubling floor keeps a quota that refills by the minute from being asked again at once.
  */
 export function retryDelay(error: SheetsApiError, attempt: number, policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs' | 'random'>): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  if (error.retryAfterMs !== undefined) return Math.min(policy.maxDelayMs * 5, error.retryAfterMs + policy.random() * policy.baseDelayMs);
-  return Math.round(policy.random() * ceiling);
+  const jitter = policy.random() * policy.baseDelayMs;
+  if (error.retryAfterMs !== undefined) return Math.min(policy.maxDelayMs * 5, error.retryAfterMs + jitter);
+  return Math.round(Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1) + jitter));
 }
 
 /** Runs `send` until it succeeds, retrying only failures a retry can fix. */

@@ -90,6 +90,8 @@ describe('staff keep doctors and slots in the sheet', () => {
       ['', 'yes', 'Dr. A', 'DA', '₹ 1,200', 'keep me'],
       [],
       ['', 'no', 'Dr. B', 'DB', 300, ''],
+      ['', 'yes', 'Dr. C', 'DC', '', ''], // Fee forgotten
+      ['', 'yes', 'Dr. D', 'DD', 0, ''], // a free visit
     ]);
     f.emulator.setRows('Slots', [
       ['START', 'date', 'Doctor Id', 'slot id', 'CAPACITY', 'status'],
@@ -104,8 +106,11 @@ describe('staff keep doctors and slots in the sheet', () => {
     ]);
     await f.store.refresh();
     await f.store.refresh();
-    expect((await f.store.listDoctors()).map((d) => [d.id, d.fee])).toEqual([['DA', 1200]]);
-    expect((await f.store.listDoctors({ includeInactive: true })).map((d) => d.id)).toEqual(['DA', 'DB']);
+    expect((await f.store.listDoctors()).map((d) => [d.id, d.fee])).toEqual([['DA', 1200], ['DD', 0]]);
+    expect((await f.store.listDoctors({ includeInactive: true })).map((d) => d.id)).toEqual(['DA', 'DB', 'DD']);
+    expect(f.logs.filter((line) => line.level === 40 && String(line.msg).startsWith('Doctors row 5')).map((line) => line.msg)).toEqual([
+      expect.stringContaining('Fee is empty; type the fee (0 for a free visit); skipped'),
+    ]);
     const slots = await f.store.listSlotUsage({ fromDate: '2026-11-01', toDate: '2026-11-30', now: NOW });
     expect(slots.map((u) => [u.slot.id, u.slot.date, u.slot.start, u.slot.status])).toEqual([
       ['X1', '2026-11-23', '10:30', 'OPEN'],
@@ -272,7 +277,8 @@ describe('appointments in the sheet', () => {
     await f.store.refresh();
     await f.store.flush();
     expect(idCounts(f.emulator)).toEqual(new Map([[ledger!.id, 1]]));
-    expect(recordOf(f.emulator, ledger!.id)).toMatchObject({ 'Patient Name': 'Walk In Wanda', Time: '10:00', Notes: 'paid cash' });
+    // Staff's date and time stay as typed: they already say what the bot would write.
+    expect(recordOf(f.emulator, ledger!.id)).toMatchObject({ 'Patient Name': 'Walk In Wanda', Date: '23/11/2026', Time: '10 AM', Notes: 'paid cash' });
     expect(await f.store.listAppointments({})).toHaveLength(1);
   });
 
@@ -396,6 +402,20 @@ describe('quotas, failures and restarts', () => {
     await f.store.flush();
     expect(waits).toEqual([7000]);
     expect(idCounts(f.emulator).size).toBe(1);
+  });
+
+  it('without Retry-After, waits 1 s, 2 s, 4 s … (plus jitter) between tries, never less', async () => {
+    for (const [random, expected] of [[0, [1000, 2000, 4000]], [0.99, [1990, 2990, 4990]]] as const) {
+      const waits: number[] = [];
+      const f = await fixture({ store: { retry: { wait: async (ms) => void waits.push(ms), random: () => random } } });
+      await f.store.upsertDoctor(doctor());
+      await f.store.upsertSlot(slot());
+      await book(f, 'chat-1');
+      f.emulator.failNext(3, 429);
+      await f.store.flush();
+      expect(waits).toEqual(expected);
+      expect(idCounts(f.emulator).size).toBe(1);
+    }
   });
 
   it('stays within a 60 reads + 60 writes per minute quota, backing off on 429', async () => {

@@ -127,16 +127,19 @@ describe('operator commands', () => {
     const e = await emulator();
     const api = new SheetsApi({ sheetId: e.spreadsheetId, serviceAccountJson: testAccount().keyJson, apiUrl: e.url });
     await setupSheet(api);
-    e.setRows('Doctors', [...e.rows('Doctors'), ['D1', 'Dr. One']]);
+    e.setRows('Doctors', [...e.rows('Doctors'), ['D1', 'Dr. One', 'General', 500]]);
     e.setRows('Schedule', [...e.rows('Schedule'), ['D1', 'Monday', '10:00', '11:00', 20], ['D1', 'tue', '9 AM', '10 AM', '']]);
     const running = await app(e);
     const store = running.app.context.store as SheetsClinicStore;
-    const now = new Date('2026-03-02T04:00:00Z'); // Monday
+    const now = new Date('2026-03-02T04:00:00Z'); // Monday, 09:30 at the clinic
+    const later = new Date('2026-03-02T04:55:00Z'); // 10:25: the 10:00 and 10:20 slots have begun
     const [reads, writes] = [e.count('read'), e.count('write')];
-    expect(await generateSlotsInto(store, store.schedule(), '2026-03-02', 7, now)).toBe(5);
-    // All five slots with one read of the Slots tab and one append, not two requests per slot.
+    expect(await generateSlotsInto(store, store.schedule(), '2026-03-02', 7, later, 'Asia/Kolkata')).toBe(3);
+    // All three slots with one read of the Slots tab and one append, not two requests per slot.
     expect([e.count('read') - reads, e.count('write') - writes]).toEqual([1, 1]);
-    expect(await generateSlotsInto(store, store.schedule(), '2026-03-02', 7, now)).toBe(0);
+    // Earlier in the morning those two are still ahead; nothing else is added twice.
+    expect(await generateSlotsInto(store, store.schedule(), '2026-03-02', 7, now, 'Asia/Kolkata')).toBe(2);
+    expect(await generateSlotsInto(store, store.schedule(), '2026-03-02', 7, now, 'Asia/Kolkata')).toBe(0);
     await store.refresh();
     const slots = await store.listSlotUsage({ fromDate: '2026-03-01', toDate: '2026-03-09', now });
     expect(slots.map((u) => `${u.slot.date} ${u.slot.start}-${u.slot.end}`)).toEqual([
