@@ -276,7 +276,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
         status: shuttingDown ? 'shutting-down' : ok ? 'ok' : 'degraded',
         store: storeState,
         ...parts,
-        features: Object.fromEntries(features().map((f) => [f.name, { on: f.on, detail: f.detail }])),
+        features: Object.fromEntries(features().map((f) => [f.name, { on: f.on, detail: f.publicDetail ?? f.detail }])),
       };
     },
   });

@@ -11,8 +11,13 @@ export interface FeatureStatus {
   name: string;
   kind: 'channel' | 'service';
   on: boolean;
-  /** Why it is on or off, in words an operator can act on. */
+  /** Why it is on or off, in words an operator can act on (printed at start-up). */
   detail: string;
+  /**
+   * The detail as the public /health tells it, when {@link detail} names things of this machine or
+   * account (a file path, the sheet's id, the browser's path) that strangers have no business knowing.
+   */
+  publicDetail?: string;
 }
 
 const NOT_YET = 'is set, but this version does not include it yet';
@@ -20,7 +25,9 @@ const NOT_YET = 'is set, but this version does not include it yet';
 export function describeFeatures(config: AppConfig, url: string): FeatureStatus[] {
   const { telegram, whatsapp } = config;
   return [
-    { name: 'store', kind: 'service', on: true, detail: config.google ? `Google Sheet ${config.google.sheetId}, with bookings kept in ${config.dataDir}/clinic.db first` : `SQLite at ${config.dataDir}/clinic.db (GOOGLE_SHEET_ID not set)` },
+    config.google
+      ? { name: 'store', kind: 'service', on: true, detail: `Google Sheet ${config.google.sheetId}, with bookings kept in ${config.dataDir}/clinic.db first`, publicDetail: 'Google Sheet, with bookings kept in SQLite first' }
+      : { name: 'store', kind: 'service', on: true, detail: `SQLite at ${config.dataDir}/clinic.db (GOOGLE_SHEET_ID not set)`, publicDetail: 'SQLite (GOOGLE_SHEET_ID not set)' },
     { name: 'web chat', kind: 'channel', on: true, detail: `served at ${url}/` },
     { name: 'telegram', kind: 'channel', on: false, detail: telegram.botToken ? `TELEGRAM_BOT_TOKEN ${NOT_YET}` : 'TELEGRAM_BOT_TOKEN not set' },
     { name: 'telegram admin', kind: 'channel', on: false, detail: telegram.adminBotToken ? `TELEGRAM_ADMIN_BOT_TOKEN ${NOT_YET}` : 'TELEGRAM_ADMIN_BOT_TOKEN not set' },

@@ -52,6 +52,14 @@ describe('health', () => {
     expect(body.features.payments?.on).toBe(false);
   });
 
+  it('does not tell strangers where the data lives (the start-up line does)', async () => {
+    const t = await start();
+    const body = (await (await fetch(`${t.base}/health`)).json()) as { features: Record<string, { on: boolean; detail: string }> };
+    expect(body.features.store).toEqual({ on: true, detail: 'SQLite (GOOGLE_SHEET_ID not set)' });
+    expect(JSON.stringify(body)).not.toContain('clinic.db');
+    expect(t.app.features.find((f) => f.name === 'store')?.detail).toMatch(/^SQLite at \/.+\/clinic\.db \(GOOGLE_SHEET_ID not set\)$/);
+  });
+
   it('lists the same features startApp returned', async () => {
     // A Bot API root where nothing listens: nothing leaves the machine, and Telegram counts as unreachable.
     const t = await start({ TELEGRAM_BOT_TOKEN: '123:abc', TELEGRAM_API_ROOT: 'http://127.0.0.1:9' });

@@ -163,7 +163,13 @@ export function createWhatsAppChannel(ctx: AppContext, options: WhatsAppChannelO
     },
     get feature(): FeatureStatus {
       const status = link.status;
-      return { name: 'whatsapp', kind: 'channel', on: status.state !== 'unavailable' && status.state !== 'stopped', detail: featureDetail(status, qrUrl(), chromePath) };
+      return {
+        name: 'whatsapp',
+        kind: 'channel',
+        on: status.state !== 'unavailable' && status.state !== 'stopped',
+        detail: featureDetail(status, qrUrl(), chromePath),
+        publicDetail: featureDetail(status, qrUrl(), 'Chromium'),
+      };
     },
     routes: [
       whatsAppQrRoutes({
