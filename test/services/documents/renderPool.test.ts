@@ -131,8 +131,9 @@ describe('the PDF render pool', () => {
     await renderers.close();
     expect(await inProgress).toBeInstanceOf(RendererClosedError);
     expect(renderers.status()).toMatchObject({ workers: 0, queued: 0 });
-    // The two threads are gone from the process itself, not just from the pool's books.
-    if (threadsBefore !== undefined) expect(threadCount!()).toBe(threadsBefore - 2);
+    // The two threads are gone from the process itself, not just from the pool's books. (At least two:
+    // a thread of an earlier test's pool may still have been winding down when the count was taken.)
+    if (threadsBefore !== undefined) expect(threadCount!()).toBeLessThanOrEqual(threadsBefore - 2);
 
     expect(await pdfLines(await renderers.renderConfirmation(paidAppointment('APT-AGAIN', 'Asha Rao'), clinic, details))).toContain('Appointment ID: APT-AGAIN');
     expect(renderers.status()).toMatchObject({ workers: 1, started: 3 });
