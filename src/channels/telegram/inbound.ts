@@ -104,8 +104,13 @@ function messageContent(message: Message, options: TranslateOptions): InboundCon
 /** The chat an update comes from: a message's chat, or the chat of a pressed button; undefined for others. */
 export function chatIdOf(update: Update): number | undefined {
   if ('message' in update) return update.message.chat.id;
-  if ('callback_query' in update) return update.callback_query.message?.chat.id ?? update.callback_query.from.id;
+  if ('callback_query' in update) return pressedInChat(update.callback_query);
   return undefined;
+}
+
+/** The chat of a button press: its message's, or (a message too old for Telegram to include) the presser's own. */
+function pressedInChat(query: Update.CallbackQueryUpdate['callback_query']): number {
+  return query.message?.chat.id ?? query.from.id;
 }
 
 /** Sorts one update; only private-chat messages and button presses are acted on. */
@@ -114,8 +119,7 @@ export function translateUpdate(update: Update, options: TranslateOptions): Tele
   if ('callback_query' in update) {
     const query = update.callback_query;
     const message = query.message;
-    const chatId = message?.chat.id ?? query.from.id;
-    const sender = senderOf(chatId, query.from);
+    const sender = senderOf(pressedInChat(query), query.from);
     if (!sender || !('data' in query)) return { kind: 'ignored' };
     let menu: PressedMenu | undefined;
     if (message && 'text' in message && typeof message.text === 'string') {
