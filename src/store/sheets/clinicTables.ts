@@ -39,6 +39,10 @@ export function readDoctors(rows: readonly CellValue[][], warn: RowWarning): Doc
   const [header, ...body] = rows;
   const columns = new HeaderMap<DoctorColumn>(DOCTORS_TAB, header);
   const doctors = new Map<string, Doctor>();
+  // Without the column every visit is free: said once, so staff who meant to charge can add it.
+  if (!columns.has('Fee') && body.some((row) => !isBlankRow(row))) {
+    warn(DOCTORS_TAB.title, 1, 'has no Fee column, so every visit is offered with no fee; add a Fee column (0 for a free visit)');
+  }
   body.forEach((row, index) => {
     const rowNumber = index + 2;
     if (isBlankRow(row)) return;

@@ -127,6 +127,20 @@ describe('staff keep doctors and slots in the sheet', () => {
     expect(f.emulator.rows('Doctors')[1]?.[5]).toBe('keep me');
   });
 
+  it('says once that a Doctors tab without a Fee column offers every visit with no fee', async () => {
+    const f = await fixture();
+    f.emulator.setRows('Doctors', [
+      ['Doctor ID', 'Name', 'Specialty', 'Active'],
+      ['DA', 'Dr. A', 'Skin', true],
+    ]);
+    await f.store.refresh();
+    await f.store.refresh();
+    expect((await f.store.listDoctors()).map((d) => [d.id, d.fee])).toEqual([['DA', 0]]);
+    expect(f.logs.filter((line) => line.level === 40 && String(line.msg).startsWith('Doctors row 1')).map((line) => line.msg)).toEqual([
+      expect.stringContaining('has no Fee column, so every visit is offered with no fee'),
+    ]);
+  });
+
   it('blocking slots updates the rows staff typed (with or without an id) in place, with one read and one write', async () => {
     const f = await fixture();
     f.emulator.setRows('Doctors', [...f.emulator.rows('Doctors'), ['D9', 'Dr. Nine', 'ENT', 800, true, 'English', '']]);
