@@ -34,16 +34,30 @@ function matchText(text: string, options: MenuOption[], aliases: OptionAliases):
     if (containing.length === 1) return containing[0];
   }
 
-  // Typos ("dermatolgy", "femal"): accept the best fuzzy match only when it clearly wins.
+  // Typos ("dermatolgy", "femal"): accept the best fuzzy match only when it clearly wins, and never
+  // one that disagrees with a number typed ("neha sharma 6pm" is not "5:00 PM · Dr. Neha Sharma").
   if (typed.length >= 4) {
     const fuse = new Fuse(
       options.map((option) => ({ option, label: comparable(option.label), aliases: (aliases[option.id] ?? []).map(comparable) })),
       { keys: ['label', 'aliases'], includeScore: true, threshold: 0.35, ignoreLocation: true },
     );
     const [best, second] = fuse.search(typed);
-    if (best && (!second || (second.score ?? 1) - (best.score ?? 0) > 0.1)) return best.item.option;
+    if (best && (!second || (second.score ?? 1) - (best.score ?? 0) > 0.1) && numbersAgree(typed, best.item)) return best.item.option;
   }
   return undefined;
+}
+
+/** The numbers in a text, by value ("05" and "5" are the same). */
+function numbersIn(text: string): number[] {
+  return (toAsciiDigits(text).match(/\d+/g) ?? []).map(Number);
+}
+
+/** Whether every number typed appears in the option's label or one of its aliases. */
+function numbersAgree(typed: string, candidate: { label: string; aliases: readonly string[] }): boolean {
+  const wanted = numbersIn(typed);
+  if (wanted.length === 0) return true;
+  const offered = new Set([candidate.label, ...candidate.aliases].flatMap(numbersIn));
+  return wanted.every((number) => offered.has(number));
 }
 
 /** Resolves an answer against the options that were on screen. */

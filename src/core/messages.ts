@@ -6,6 +6,12 @@
 /** A messaging platform the clinic is reachable on. */
 export type Channel = 'telegram' | 'whatsapp' | 'web';
 
+/**
+ * Channels that show a menu as a numbered list answered by typing (WhatsApp Web has no buttons): a
+ * typed "2" answers the chat's one open question, so a message pushed meanwhile must not offer numbers.
+ */
+export const MENUS_ANSWERED_BY_TYPING: ReadonlySet<Channel> = new Set(['whatsapp']);
+
 /** Where a conversation lives: enough to message the patient again later (reminders, payment pushes). */
 export interface ConversationRef {
   channel: Channel;

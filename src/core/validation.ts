@@ -18,9 +18,27 @@ export const AGE_MAX = 120;
 /** Letters and marks of any script, with the separators names really use. */
 const NAME_PATTERN = /^[\p{L}\p{M}][\p{L}\p{M} .'’-]*$/u;
 
-/** A person's name: letters of any script, 2–60 characters. */
+/** "My name is Ramesh Kumar", "मेरा नाम रमेश कुमार है": the words around a name people type or say. */
+const NAME_INTRODUCTION = /^(?:my name is|my name['’]s|my name|name is|i am|i['’]m|this is|mera naam|mera nam|मेरा नाम)\s*[:,-]?\s+(.+?)(?:\s+(?:hai|hoon|hun|है|हूँ|हूं))?$/iu;
+
+/**
+ * Words no one's name has, that questions and requests do ("cancel my appointment", "what time is my
+ * appointment", "kab hai"): such text is refused rather than stored as the patient's name.
+ */
+const NOT_IN_NAMES = new Set([
+  'appointment', 'appointments', 'appoinment', 'booking', 'book', 'cancel', 'reschedule', 'doctor', 'report',
+  'help', 'menu', 'please', 'need', 'want', 'time', 'my', 'your', 'is', 'what', 'when', 'where', 'why', 'how', 'which',
+  'kya', 'kab', 'kaise', 'kaun', 'chahiye', 'karna', 'karo',
+  'क्या', 'कब', 'कैसे', 'कौन', 'चाहिए', 'अपॉइंटमेंट', 'रद्द', 'डॉक्टर',
+]);
+
+/** A person's name: letters of any script, 2–60 characters, without the words introducing it. */
 export function validateName(input: string): Validated<string> {
-  const name = cleanText(input).replace(/\n/g, ' ');
+  const typed = cleanText(input).replace(/\n/g, ' ').replace(/\s+/g, ' ');
+  const name = NAME_INTRODUCTION.exec(typed)?.[1] ?? typed;
+  if (name.toLowerCase().split(/[\s.,?!]+/u).some((word) => NOT_IN_NAMES.has(word))) {
+    return fail('That looks like a question or a request rather than a name. Please type the patient\'s full name (or "menu" to leave the booking).');
+  }
   const length = visibleLength(name);
   if (length < NAME_MIN) return fail(`Please type the patient's full name (at least ${NAME_MIN} letters).`);
   if (length > NAME_MAX) return fail(`That name is too long. Please keep it under ${NAME_MAX} characters.`);

@@ -39,6 +39,18 @@ describe('matchMenuAnswer', () => {
     expect(picked(matchMenuAnswer(text('dr'), OPTIONS))).toBe('no-match');
   });
 
+  it('never lets a typo match pick an option whose numbers differ from the ones typed', () => {
+    const times = [
+      { id: 's1', label: '5:00 PM · Dr. Neha Sharma' },
+      { id: 's2', label: '5:00 PM · Dr. Rajiv Sharma' },
+      { id: 's3', label: '5:00 PM · Dr. Asha Verma' },
+    ];
+    expect(picked(matchMenuAnswer(text('neha sharma 6pm'), times))).toBe('no-match');
+    expect(picked(matchMenuAnswer(text('rajeev sharma 6pm'), times))).toBe('no-match');
+    // A typo with the option's own number still picks it.
+    expect(picked(matchMenuAnswer(text('rajiv sharmaa 5'), times))).toBe('s2');
+  });
+
   it('uses aliases', () => {
     const yesNo = [
       { id: 'yes', label: 'Yes, cancel it' },

@@ -9,6 +9,10 @@ describe('validateName', () => {
     ['आशा राव', 'आशा राव'],
     ['அருண் குமார்', 'அருண் குமார்'],
     ['Dr. K. Iyer', 'Dr. K. Iyer'],
+    ['my name is Ramesh Kumar', 'Ramesh Kumar'],
+    ["I'm Asha Rao", 'Asha Rao'],
+    ['mera naam Ramesh Kumar hai', 'Ramesh Kumar'],
+    ['मेरा नाम रमेश कुमार है', 'रमेश कुमार'],
   ])('accepts %j', (input, expected) => {
     expect(validateName(input)).toEqual({ ok: true, value: expected });
   });
@@ -21,6 +25,11 @@ describe('validateName', () => {
     ['=HYPERLINK("http://evil")', 'only have letters'],
     ['<script>', 'only have letters'],
     ['   ', 'at least'],
+    ['cancel my appointment', 'rather than a name'],
+    ['what time is my appointment?', 'rather than a name'],
+    ['appointment kab hai', 'rather than a name'],
+    ['मेरा अपॉइंटमेंट रद्द करो', 'rather than a name'],
+    ['my name is', 'rather than a name'],
   ])('refuses %j with a friendly reason', (input, reason) => {
     const result = validateName(input);
     expect(result.ok).toBe(false);

@@ -5,7 +5,7 @@
  */
 import type { Appointment } from '../domain.js';
 import { matchMenuAnswer, type OptionAliases } from '../menuMatching.js';
-import type { InboundContent, MenuOption, Outbound } from '../messages.js';
+import { MENUS_ANSWERED_BY_TYPING, type Channel, type InboundContent, type MenuOption, type Outbound } from '../messages.js';
 import type { ClinicInfo } from '../ports.js';
 import { newSession, type FlowState, type Session } from '../session.js';
 import { isStillAhead, ownAppointment, releaseHold } from './appointments.js';
@@ -70,6 +70,19 @@ export function appointmentReminderText(appointment: Appointment, clinic: Clinic
 /** The reminder message: its text with the Confirm, Reschedule and Cancel buttons. */
 export function appointmentReminder(appointment: Appointment, clinic: ClinicInfo): Extract<Outbound, { kind: 'menu' }> {
   return { kind: 'menu', text: appointmentReminderText(appointment, clinic), options: appointmentActionOptions(appointment.id) };
+}
+
+/**
+ * The reminder for a chat in the middle of a task (its session is left as it is, see
+ * {@link sessionAfterReminder}): with buttons where they can be tapped, which works whatever the chat
+ * is doing; where menus are answered by typing a number, without a menu, since the number would answer
+ * the question still open. It then says how to reschedule or cancel from the main menu.
+ */
+export function reminderDuringTask(appointment: Appointment, clinic: ClinicInfo, channel: Channel): Outbound {
+  if (!MENUS_ANSWERED_BY_TYPING.has(channel)) return appointmentReminder(appointment, clinic);
+  const lines = appointmentReminderText(appointment, clinic).split('\n').slice(0, -1);
+  const howTo = 'If your plans have changed, type "menu" and choose "Reschedule an appointment" or "Cancel an appointment".';
+  return { kind: 'text', text: [...lines, howTo].join('\n') };
 }
 
 /**

@@ -17,6 +17,8 @@ import {
 } from '../slots.js';
 import { matchMenuAnswer } from '../menuMatching.js';
 import { releaseChatHolds } from './appointments.js';
+import { mainMenuOptions, TASKS_OF_INTENT, upcomingAppointmentsText } from './mainMenu.js';
+import type { IntentName } from '../ports.js';
 import { applyIntent, describeWish, detectIntent, forgetTimeWish, hasTimeWish, suggestSlots, wishesOnlyEarliest, wishOf } from './wishedSlots.js';
 import { doctorLabel } from './describe.js';
 import { bookableSlotsInWindow, doctorSlotPages, slotPageMenu, turnedPage } from './slotMenu.js';
@@ -84,7 +86,8 @@ async function refineWishFromText(turn: Turn): Promise<boolean> {
   const content = turn.inbound.content;
   if (content.kind !== 'text' || matchMenuAnswer(content, turn.session.menu).kind !== 'no-match') return false;
   const intent = await detectIntent(turn, content.text);
-  if (!intent || intent.intent !== 'book') return false;
+  if (intent && intent.intent !== 'book') return answerAsideFromBooking(turn, intent.intent);
+  if (!intent) return false;
   const { draft } = turn.session;
   if (intent.doctorId && intent.doctorId !== draft.doctorId) {
     // A doctor by name: choose them, keeping any day or time that came with it.
@@ -98,6 +101,23 @@ async function refineWishFromText(turn: Turn): Promise<boolean> {
   }
   if (intent.specialty && turn.state === 'SELECTING_DOCTOR') return applyIntent(draft, { ...intent, doctorId: null });
   return applyIntent(draft, { ...intent, specialty: null, doctorId: null });
+}
+
+/**
+ * Free text asking for something else in the middle of a booking ("what time is my appointment",
+ * "cancel my appointment"): answered or pointed to, as a notice above the same question, so the booking
+ * is not lost to a guess. Returns whether it answered (anything else is left to the menu's "did not get
+ * that").
+ */
+async function answerAsideFromBooking(turn: Turn, intent: IntentName): Promise<boolean> {
+  if (intent === 'my_appointments') {
+    turn.notice(await upcomingAppointmentsText(turn));
+    return true;
+  }
+  const task = mainMenuOptions(turn).find((option) => (TASKS_OF_INTENT[intent] ?? []).includes(option.id));
+  if (!task || intent === 'help') return false;
+  turn.notice(`To ${task.label.charAt(0).toLowerCase()}${task.label.slice(1)}, type "menu" (this booking stops there) and choose "${task.label}".`);
+  return true;
 }
 
 /**
@@ -134,8 +154,9 @@ async function offerWishedSlots(turn: Turn, primary: Doctor | undefined): Promis
   });
   options.push(primary ? { id: ALL_TIMES, label: `All free times of ${primary.name}` } : { id: ALL_DOCTORS, label: 'Choose a doctor instead' });
   const wished = describeWish(wish);
-  // The day goes in the heading when all slots share it and the wish did not already name it.
-  const day = oneDate && (!wish.date || wishesOnlyEarliest(wish)) ? ` (${formatDate(slots[0]!.slot.date)})` : '';
+  // The day goes in the heading when all slots share it and the wish did not already name it (the
+  // nearest free times may be on another day than the one wished for: their labels then have no date).
+  const day = oneDate && (!wish.date || wishesOnlyEarliest(wish) || slots[0]!.slot.date !== wish.date) ? ` (${formatDate(slots[0]!.slot.date)})` : '';
   const group = draft.specialty && !primary ? ` with ${draft.specialty} doctors` : '';
   let text: string;
   if (met) {

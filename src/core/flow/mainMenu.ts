@@ -64,13 +64,16 @@ export async function startBooking(turn: Turn, intent?: BookingIntent): Promise<
   await turn.goTo((await lastBooking(turn)) ? 'CONFIRMING_RETURNING_PATIENT' : 'AWAITING_NAME');
 }
 
-async function showMyAppointments(turn: Turn): Promise<void> {
+/** The chat's upcoming appointments, one per line, or that there are none. */
+export async function upcomingAppointmentsText(turn: Turn): Promise<string> {
   const upcoming = await upcomingAppointments(turn);
-  turn.text(
-    upcoming.length === 0
-      ? 'You have no upcoming appointments.'
-      : ['Your upcoming appointments:', ...upcoming.map((a, i) => `${i + 1}. ${appointmentLine(a)}`)].join('\n'),
-  );
+  return upcoming.length === 0
+    ? 'You have no upcoming appointments.'
+    : ['Your upcoming appointments:', ...upcoming.map((a, i) => `${i + 1}. ${appointmentLine(a)}`)].join('\n');
+}
+
+async function showMyAppointments(turn: Turn): Promise<void> {
+  turn.text(await upcomingAppointmentsText(turn));
   await turn.backToMainMenu();
 }
 
@@ -139,7 +142,7 @@ export async function startMainMenuTaskAnywhere(turn: Turn, taskId: string): Pro
 }
 
 /** Main-menu tasks an intent opens, by the option ids the menu may offer. */
-const TASKS_OF_INTENT: Partial<Record<IntentName, readonly string[]>> = {
+export const TASKS_OF_INTENT: Partial<Record<IntentName, readonly string[]>> = {
   my_appointments: ['mine'],
   cancel: ['cancel-appointment'],
   reschedule: ['reschedule-appointment'],

@@ -63,6 +63,31 @@ describe('reminders for an appointment booked days ahead', () => {
     expect((await h.store.getAppointment(appointment.id))?.remindersSent).toEqual(['24h', '2h']);
   });
 
+  it('on WhatsApp, a chat in the middle of a booking gets the reminder without a numbered menu, so its "3" still answers its own question', async () => {
+    const ref = { channel: 'whatsapp' as const, chatId: '919876543210@c.us' };
+    const appointment = await book(h, slotId('2026-11-23', '10:00'), ref);
+    const telegram = await book(h, 'derm-2026-11-23-1000', { channel: 'telegram', chatId: '5005' });
+    const p = h.patient(ref.chatId, { channel: 'whatsapp', phone: '+919876543210' });
+    const q = h.patient('5005', { channel: 'telegram' });
+    for (const patient of [p, q]) {
+      await patient.say('hi');
+      await patient.tap('Book an appointment');
+    }
+    const before = await h.sessions.load(ref);
+
+    setClock(h, ist('2026-11-22T10:00'));
+    expect((await run()).sent).toBe(2);
+    const pushed = (await entriesOf(h, ref)).at(-1)?.message;
+    expect(pushed).toEqual({ kind: 'text', text: expect.stringContaining(`Appointment ID: ${appointment.id}`) });
+    expect(pushed?.kind === 'text' ? pushed.text : '').toContain('type "menu" and choose "Reschedule an appointment" or "Cancel an appointment"');
+    expect((await h.sessions.load(ref))?.state).toBe(before?.state);
+    // Buttons can be tapped whatever the chat is doing, so Telegram keeps them.
+    expect((await remindersOf(h, telegram.conversation)).map((e) => e.message.kind)).toEqual(['menu']);
+
+    await p.say('3');
+    expect((await h.store.getAppointment(appointment.id))?.status).toBe('CONFIRMED');
+  });
+
   it('counts the reminder windows in the clinic zone across midnight', async () => {
     // Mon 23 Nov 00:30 IST is Sun 22 Nov 19:00 UTC: the 24h reminder is due at Sun 00:30 IST (Sat 19:00 UTC).
     const appointment = await book(h, slotId('2026-11-23', '00:30'));

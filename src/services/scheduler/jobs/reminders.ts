@@ -8,7 +8,7 @@
  * for staff to see. One patient's failure is logged and the run carries on with the others.
  */
 import type { Appointment } from '../../../core/domain.js';
-import { appointmentReminder, sessionAfterReminder } from '../../../core/flow/appointmentActions.js';
+import { appointmentReminder, reminderDuringTask, sessionAfterReminder } from '../../../core/flow/appointmentActions.js';
 import type { CoreLogger } from '../../../core/flow/turn.js';
 import type { ConversationRef } from '../../../core/messages.js';
 import type { ClinicInfo, ClinicStore, Notifier, SessionStore } from '../../../core/ports.js';
@@ -79,9 +79,11 @@ async function sendReminder(listed: Appointment, offset: number, now: Date, deps
     if (!appointment || appointment.status !== 'CONFIRMED' || appointment.date !== listed.date || appointment.time !== listed.time) {
       return false;
     }
-    const pushed = await notifier.send(ref, [appointmentReminder(appointment, clinic)], { dedupeKey: reminderDedupeKey(appointment, offset) });
+    // A chat in the middle of a task keeps it; the reminder is then worded not to be answered by its menu.
+    const next = sessionAfterReminder(await sessions.load(ref), appointment, now, sessionTtlHours);
+    const reminder = next ? appointmentReminder(appointment, clinic) : reminderDuringTask(appointment, clinic, ref.channel);
+    const pushed = await notifier.send(ref, [reminder], { dedupeKey: reminderDedupeKey(appointment, offset) });
     if (pushed) {
-      const next = sessionAfterReminder(await sessions.load(ref), appointment, now, sessionTtlHours);
       if (next) await sessions.save(ref, next);
       logger.info({ appointmentId: appointment.id, channel: ref.channel, offset: offsetLabel(offset) }, 'reminder queued');
     }
