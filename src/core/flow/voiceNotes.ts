@@ -78,7 +78,20 @@ export async function listenToVoiceNote(turn: Turn, voice: VoiceContent): Promis
     return false;
   }
   // What was heard stands as a message of its own: it may precede a result such as a confirmation.
-  turn.text(`I heard: "${heard}"`);
+  turn.text(`I heard: "${shortened(heard, HEARD_ECHO_MAX)}"`);
+  if (turn.state === 'CONFIRMING_CANCELLATION') {
+    // A misheard "yes" must not cancel an appointment: what cannot be undone is answered by hand.
+    turn.notice('A cancellation cannot be undone, so please tap or type your answer to this question.');
+    return false;
+  }
   turn.useText(heard);
   return true;
+}
+
+/** Longest transcript echoed back (the whole of it still goes to the step). */
+const HEARD_ECHO_MAX = 300;
+
+function shortened(text: string, max: number): string {
+  const characters = [...text];
+  return characters.length <= max ? text : `${characters.slice(0, max - 1).join('')}…`;
 }
