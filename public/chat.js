@@ -430,6 +430,8 @@
   const voice = { recorder: null, stream: null, chunks: [], startedAt: 0, timer: 0, stopTimer: 0 };
 
   function canRecord() {
+    // Without a speech service the clip would only be answered "please type": no microphone then.
+    if (readMeta('voice-notes') !== 'on') return false;
     return Boolean(navigator.mediaDevices && navigator.mediaDevices.getUserMedia && window.MediaRecorder);
   }
 

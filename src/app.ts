@@ -17,12 +17,12 @@ import type { AppConfig } from './config.js';
 import { ClinicAdminConsole } from './core/admin/index.js';
 import { ConversationEngine } from './core/engine.js';
 import type { FlowSettings } from './core/flow/turn.js';
-import type { AdminConsole, ClinicStore, Clock, IntentDetector, PaymentGateway } from './core/ports.js';
+import type { AdminConsole, ClinicStore, Clock, PaymentGateway } from './core/ports.js';
 import { describeFeatures, type FeatureStatus } from './features.js';
 import { createHttpApp } from './http/app.js';
 import { metricsRoute } from './http/metricsRoute.js';
 import { createLogger, type Logger } from './logging.js';
-import { createIntentDetector } from './services/ai/index.js';
+import { aiComponent, createIntentDetector } from './services/ai/index.js';
 import { DocumentVault, loadOrCreateSigningKey } from './services/files/documentVault.js';
 import { createPaymentServices, paymentsComponent } from './services/payments/paymentsComponent.js';
 import { LocalReportStorage } from './services/files/reportStorage.js';
@@ -120,7 +120,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   const paymentServices = createPaymentServices({ config, db, store, files: documents, notifier, alerts, clock, logger });
   const payments: PaymentGateway | undefined = paymentServices.gateway;
   // The rules always understand free text; Gemini goes in front of them when GEMINI_API_KEY is set.
-  const intents: IntentDetector = createIntentDetector(config, { clock, logger });
+  const intents = createIntentDetector(config, { clock, logger });
 
   const components: AppComponent[] = [];
   const metrics = new ServiceMetrics({
@@ -228,6 +228,8 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     await addComponent(telegramComponent);
     await addComponent(telegramAdminComponent);
     await addComponent(whatsappComponent);
+    // Its start-up line and /health say when Google refuses the Gemini key or model.
+    await addComponent(async () => aiComponent(config, intents));
     await addComponent((ctx) =>
       createSchedulerComponent(ctx, {
         transcriptDays: TRANSCRIPT_DAYS,
@@ -254,6 +256,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     publicDir: PUBLIC_DIR,
     clinicName: config.clinic.name,
     maxUploadBytes: config.maxUploadBytes,
+    voiceNotes: intents?.transcribe !== undefined,
     isShuttingDown: () => shuttingDown,
     routes: [metricsRoute(metrics.registry, config.metricsToken), ...components.flatMap((c) => c.routes ?? [])],
     perIpPerMinute: config.rateLimitPerMinute,

@@ -29,6 +29,8 @@ export interface HttpAppParts {
   publicDir: string;
   clinicName: string;
   maxUploadBytes: number;
+  /** Whether voice notes are listened to (the page shows its microphone only then). */
+  voiceNotes?: boolean;
   health: () => Promise<HealthReport>;
   /** True once shutdown has begun: new API requests get 503 while in-flight ones finish. */
   isShuttingDown: () => boolean;
@@ -44,18 +46,19 @@ function escapeAttribute(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** The page with this clinic's name and upload limit filled in (read once, not per request). */
-function renderIndex(publicDir: string, clinicName: string, maxUploadMb: number): string {
+/** The page with this clinic's name, upload limit and voice notes filled in (read once, not per request). */
+function renderIndex(publicDir: string, clinicName: string, maxUploadMb: number, voiceNotes: boolean): string {
   return readFileSync(path.join(publicDir, 'index.html'), 'utf8')
     // Replacer functions, so a "$" in the clinic's name is not read as a replacement pattern.
     .replace(/(<meta name="clinic-name" content=")[^"]*(")/, (_m, open: string, close: string) => `${open}${escapeAttribute(clinicName)}${close}`)
-    .replace(/(<meta name="max-upload-mb" content=")[^"]*(")/, (_m, open: string, close: string) => `${open}${maxUploadMb}${close}`);
+    .replace(/(<meta name="max-upload-mb" content=")[^"]*(")/, (_m, open: string, close: string) => `${open}${maxUploadMb}${close}`)
+    .replace(/(<meta name="voice-notes" content=")[^"]*(")/, (_m, open: string, close: string) => `${open}${voiceNotes ? 'on' : 'off'}${close}`);
 }
 
 export function createHttpApp(parts: HttpAppParts): Express {
   const app = express();
   const maxUploadMb = Math.floor(parts.maxUploadBytes / (1024 * 1024));
-  const indexHtml = renderIndex(parts.publicDir, parts.clinicName, maxUploadMb);
+  const indexHtml = renderIndex(parts.publicDir, parts.clinicName, maxUploadMb, parts.voiceNotes ?? false);
 
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');

@@ -5,6 +5,7 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import multer from 'multer';
 import { EngineClosedError } from '../core/engine.js';
+import { VOICE_TOO_LONG_TEXT } from '../core/flow/voiceNotes.js';
 import type { Logger } from '../logging.js';
 
 export class HttpError extends Error {
@@ -33,7 +34,11 @@ export function errorHandler(logger: Logger, maxUploadMb: number): ErrorRequestH
     }
     if (error instanceof multer.MulterError) {
       if (error.code === 'LIMIT_FILE_SIZE') {
-        return sendError(res, 413, 'FILE_TOO_LARGE', `That file is too large. Reports can be at most ${maxUploadMb} MB.`);
+        const message =
+          error.field === 'voice'
+            ? VOICE_TOO_LONG_TEXT
+            : `That file is too large. Reports can be at most ${maxUploadMb} MB.`;
+        return sendError(res, 413, 'FILE_TOO_LARGE', message);
       }
       return sendError(res, 400, 'BAD_UPLOAD', 'Please send one file at a time, in the field "file".');
     }

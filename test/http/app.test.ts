@@ -93,6 +93,14 @@ describe('the web chat page', () => {
     expect(metaContent(html, 'max-upload-mb')).toBe('3');
   });
 
+  it('shows the microphone only where voice notes are listened to (a Gemini key)', async () => {
+    const without = await start();
+    expect(metaContent(await (await fetch(`${without.base}/`)).text(), 'voice-notes')).toBe('off');
+    // An address where nothing listens: nothing leaves the machine.
+    const withKey = await start({ GEMINI_API_KEY: 'test-key', GEMINI_API_URL: 'http://127.0.0.1:9' });
+    expect(metaContent(await (await fetch(`${withKey.base}/`)).text(), 'voice-notes')).toBe('on');
+  });
+
   // String.prototype.replace treats "$&", "$'", "$`" and "$$" in a replacement string as patterns.
   it('writes a clinic name containing "$" literally', async () => {
     const name = "Smile $$ Dental $& Care $' Centre";

@@ -137,6 +137,18 @@ describe('report uploads', () => {
     expect(ok[0]!.text).toMatch(/attached/);
   });
 
+  it('refuses a voice clip over MAX_UPLOAD_MB with 413 and words about voice notes, not reports', async () => {
+    const t = await start({ MAX_UPLOAD_MB: '1' });
+    const session = newSessionId();
+    const form = new FormData();
+    form.append('voice', new Blob([new Uint8Array(Math.round(1.2 * 1024 * 1024))], { type: 'audio/wav' }), 'voice.wav');
+    const response = await fetch(`${t.base}/api/chat/${session}/messages`, { method: 'POST', body: form });
+    expect(response.status).toBe(413);
+    const body = (await response.json()) as ApiError;
+    expect(body.error).toEqual({ code: 'FILE_TOO_LARGE', message: expect.stringContaining('voice note is too long') });
+    expect(body.error.message).not.toMatch(/report/i);
+  });
+
   it('accepts a PNG and stores it as .png', async () => {
     const t = await start();
     const session = newSessionId();

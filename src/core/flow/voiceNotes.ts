@@ -10,6 +10,9 @@ export const MAX_VOICE_SECONDS = 120;
 
 type VoiceContent = Extract<InboundContent, { kind: 'voice' }>;
 
+/** What a patient is told about a voice note over {@link MAX_VOICE_SECONDS} (or too large to take). */
+export const VOICE_TOO_LONG_TEXT = `Sorry, that voice note is too long for me: please keep it under ${MAX_VOICE_SECONDS / 60} minutes, or type your message.`;
+
 const TYPE_INSTEAD = 'Please type your message instead.';
 
 /**
@@ -46,7 +49,7 @@ export async function listenToVoiceNote(turn: Turn, voice: VoiceContent): Promis
     turn.notice(`Sorry, I can't listen to voice notes here yet. ${TYPE_INSTEAD}`);
     return false;
   }
-  const tooLong = `Sorry, that voice note is too long for me: please keep it under ${MAX_VOICE_SECONDS / 60} minutes, or type your message.`;
+  const tooLong = VOICE_TOO_LONG_TEXT;
   if (voice.seconds !== undefined && voice.seconds > MAX_VOICE_SECONDS) {
     turn.notice(tooLong);
     return false;
