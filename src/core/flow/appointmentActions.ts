@@ -63,7 +63,7 @@ export function appointmentReminderText(appointment: Appointment, clinic: Clinic
     `When: ${appointmentWhen(appointment)} (${clinic.timezone} time)`,
     `Where: ${clinic.name}, ${clinic.address}`,
     `Appointment ID: ${appointment.id}`,
-    'Please tap Confirm if you are coming, or Reschedule or Cancel if your plans have changed.',
+    'Please choose Confirm if you are coming, or Reschedule or Cancel if your plans have changed.',
   ].join('\n');
 }
 

@@ -86,7 +86,7 @@ export const awaitingReportUploadStep: Step = {
     const count = appointment.reports.length;
     turn.menu(
       `${count > 0 ? 'You can send another report' : 'Please send the report'} for ${appointmentWhen(appointment)} ` +
-        `as a PDF, JPG or PNG file (up to ${describeLimit(turn.settings.maxUploadBytes)}). Tap Done when you have finished.`,
+        `as a PDF, JPG or PNG file (up to ${describeLimit(turn.settings.maxUploadBytes)}). Choose Done when you have finished.`,
       [{ id: DONE, label: 'Done' }],
     );
   },
