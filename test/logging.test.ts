@@ -52,9 +52,16 @@ describe('maskPhone', () => {
 
 describe('maskChatId', () => {
   it('keeps only the first four characters', () => {
-    expect(maskChatId('919876543210@c.us')).toBe('9198…');
     expect(maskChatId('Ab-_0123456789abcdefXY')).toBe('Ab-_…');
     expect(maskChatId('abc')).toBe('****');
+  });
+
+  it('masks a WhatsApp chat like a phone number, so two patients can be told apart', () => {
+    expect(maskChatId('919876543210@c.us')).toBe('91******3210@c.us');
+    expect(maskChatId('919812345678@c.us')).toBe('91******5678@c.us');
+    expect(maskChatId('201234567890123@lid')).toBe('20*********0123@lid');
+    // Groups and anything else keep only their first characters.
+    expect(maskChatId('120363025246125486@g.us')).toBe('1203…');
   });
 });
 
@@ -81,7 +88,7 @@ describe('createLogger', () => {
     const sessionId = 'Ab-_0123456789abcdefXY';
     logger.info({ chatId: '919876543210@c.us', sessionId, ref: { chatId: sessionId } }, 'message handled');
     const [line] = lines();
-    expect(line).toMatchObject({ chatId: '9198…', sessionId: 'Ab-_…', ref: { chatId: 'Ab-_…' } });
+    expect(line).toMatchObject({ chatId: '91******3210@c.us', sessionId: 'Ab-_…', ref: { chatId: 'Ab-_…' } });
     expect(raw()).not.toContain('9876543210');
     expect(raw()).not.toContain(sessionId);
   });

@@ -146,7 +146,13 @@ export class FakeWhatsAppClient extends EventEmitter implements WhatsAppClient {
     if (this.phase !== 'ready') throw new Error('Evaluation failed: TypeError: Cannot read properties of undefined (reading \'getChat\')');
     const failure = this.whatsapp.sendFailures.shift();
     if (failure) throw failure;
+    if (this.whatsapp.frozenChats.has(chatId)) return this.whatsapp.stuck(chatId);
     if (this.whatsapp.notOnWhatsApp.has(chatId)) throw new Error('Evaluation failed: Error: No LID for user');
+    const unopenable = this.whatsapp.unopenableChats.get(chatId) ?? 0;
+    if (unopenable > 0) {
+      this.whatsapp.unopenableChats.set(chatId, unopenable - 1);
+      return null;
+    }
     const at = this.whatsapp.paceClock?.();
     const record: SentMessage =
       typeof content === 'string'
@@ -163,8 +169,11 @@ export class FakeWhatsAppClient extends EventEmitter implements WhatsAppClient {
     return { id: { _serialized: `true_${chatId}_SENT${this.whatsapp.sent.length}` }, fromMe: true };
   }
 
+  /** As whatsapp-web.js's getNumberId: "@c.us" is appended to anything else, so only a number can be found. */
   async isRegisteredUser(chatId: string): Promise<boolean> {
-    return !this.whatsapp.notOnWhatsApp.has(chatId);
+    this.whatsapp.lookups.push(chatId);
+    const wid = chatId.endsWith('@c.us') ? chatId : `${chatId}@c.us`;
+    return /^\d+@c\.us$/.test(wid) && !this.whatsapp.notOnWhatsApp.has(wid);
   }
 
   async getState(): Promise<string | null> {
@@ -191,7 +200,17 @@ export class FakeWhatsApp {
   readonly sendFailures: Error[] = [];
   /** Errors the next initialize calls throw, in order (the browser did not start). */
   readonly initializeFailures: Error[] = [];
+  /** Numbers without a WhatsApp account: a send fails with "No LID for user", the lookup says no. */
   readonly notOnWhatsApp = new Set<string>();
+  /** Per chat, how many next sends resolve null (whatsapp-web.js could not find or open the chat). */
+  readonly unopenableChats = new Map<string, number>();
+  /** Chats whose sends never settle: a frozen WhatsApp Web page. */
+  readonly frozenChats = new Set<string>();
+  /** Sends stuck on a frozen page, by chat. */
+  readonly stuckSends: string[] = [];
+  /** Addresses looked up with isRegisteredUser, in order. */
+  readonly lookups: string[] = [];
+  private stuckWatchers: (() => void)[] = [];
   /** When true, initialize() shows neither a QR code nor a login (a page that never loads). */
   silent = false;
   /** Read when a message is sent, to check pacing. */
@@ -200,6 +219,18 @@ export class FakeWhatsApp {
 
   /** @param now WhatsApp's clock, which stamps received messages. */
   constructor(public now: () => Date) {}
+
+  /** A send that never settles; resolves {@link whenSendStuck}. */
+  stuck(chatId: string): Promise<never> {
+    this.stuckSends.push(chatId);
+    for (const watcher of this.stuckWatchers.splice(0)) watcher();
+    return new Promise<never>(() => undefined);
+  }
+
+  /** Resolves once a send is stuck on a frozen page. */
+  whenSendStuck(): Promise<void> {
+    return this.stuckSends.length > 0 ? Promise.resolve() : new Promise((resolve) => this.stuckWatchers.push(resolve));
+  }
 
   /** The adapter's client factory. */
   readonly createClient = (settings: ClientSettings): WhatsAppClient => new FakeWhatsAppClient(this, settings);

@@ -1,7 +1,7 @@
 /**
- * A received WhatsApp message -> what the core understands, or why it is left alone. Pure apart from
- * the media download, which happens only when the flow asks for the bytes (or, when WhatsApp did not
- * announce a size, here, so the flow can check the size before anything else).
+ * A received WhatsApp message -> what the core understands, or why it is left alone. Pure: media is
+ * downloaded only when the flow asks for the bytes, so a file sent where none is expected, or one
+ * announced as too large, is never fetched.
  */
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { Inbound, InboundContent } from '../../core/messages.js';
@@ -49,29 +49,35 @@ export function phoneFromVCard(vcard: string): string | undefined {
   return undefined;
 }
 
+/**
+ * How much older than the link moment a message may look and still be answered. WhatsApp stamps a
+ * message in whole seconds by its own clock, the link moment is the server's (to the millisecond): a
+ * patient writing right after the scan must not look older than it. The history WhatsApp replays to a
+ * newly linked device is older than this.
+ */
+export const LINK_CLOCK_SKEW_SECONDS = 5;
+
+/** Whether WhatsApp stamped the message (whole seconds) before the number was linked (ms). */
+function writtenBeforeLink(timestampSeconds: number, linkedAtMs: number): boolean {
+  return timestampSeconds < Math.floor(linkedAtMs / 1000) - LINK_CLOCK_SKEW_SECONDS;
+}
+
 function ignoredBecause(message: WhatsAppMessage, linkedAtMs: number | undefined): IgnoredBecause | undefined {
   if (message.fromMe) return 'own-message';
   if (message.isStatus || message.from === 'status@broadcast') return 'status';
   if (message.from.endsWith('@g.us')) return 'group';
   // Broadcast lists and channels ("@broadcast", "@newsletter") are not conversations with a patient.
   if (!/@(c\.us|lid)$/.test(message.from)) return 'broadcast';
-  if (linkedAtMs !== undefined && message.timestamp * 1000 < linkedAtMs) return 'before-link';
+  if (linkedAtMs !== undefined && writtenBeforeLink(message.timestamp, linkedAtMs)) return 'before-link';
   return undefined;
-}
-
-async function download(message: WhatsAppMessage): Promise<{ bytes: Uint8Array; mime: string; fileName?: string } | undefined> {
-  const media = message.hasMedia ? await message.downloadMedia() : undefined;
-  if (!media?.data) return undefined;
-  const fileName = media.filename ?? undefined;
-  return { bytes: Buffer.from(media.data, 'base64'), mime: media.mimetype, ...(fileName ? { fileName } : {}) };
 }
 
 /** Lazy bytes that fail with a typed error when WhatsApp has lost the media. */
 function loader(message: WhatsAppMessage): () => Promise<Uint8Array> {
   return async () => {
-    const media = await download(message);
-    if (!media) throw new MediaUnavailableError(message.type);
-    return media.bytes;
+    const media = message.hasMedia ? await message.downloadMedia() : undefined;
+    if (!media?.data) throw new MediaUnavailableError(message.type);
+    return Buffer.from(media.data, 'base64');
   };
 }
 
@@ -80,18 +86,20 @@ function defaultFileName(message: WhatsAppMessage, mime: string): string {
   return `${message.type === 'image' ? 'photo' : 'file'}.${ext}`;
 }
 
-async function fileContent(message: WhatsAppMessage): Promise<InboundContent | undefined> {
+/**
+ * The size the core is given when WhatsApp announced none. It passes the announced-size check, and
+ * the core checks the real size once it has downloaded the bytes (only at a step that takes a file).
+ */
+const SIZE_NOT_ANNOUNCED = 1;
+
+function fileContent(message: WhatsAppMessage): InboundContent | undefined {
+  // No media key: WhatsApp no longer has the bytes, there is nothing to download.
+  if (!message.hasMedia) return undefined;
   const announced = message._data?.size;
   const mime = message._data?.mimetype ?? (message.type === 'image' ? 'image/jpeg' : 'application/octet-stream');
-  if (message.hasMedia && typeof announced === 'number' && announced > 0) {
-    const fileName = message._data?.filename || defaultFileName(message, mime);
-    return { kind: 'file', mime, fileName, size: announced, load: loader(message) };
-  }
-  // No size announced: fetch now, so the flow's size check sees the real one.
-  const media = await download(message);
-  if (!media) return undefined;
-  const fileName = media.fileName || message._data?.filename || defaultFileName(message, media.mime);
-  return { kind: 'file', mime: media.mime, fileName, size: media.bytes.byteLength, load: async () => media.bytes };
+  const fileName = message._data?.filename || defaultFileName(message, mime);
+  const size = typeof announced === 'number' && announced > 0 ? announced : SIZE_NOT_ANNOUNCED;
+  return { kind: 'file', mime, fileName, size, load: loader(message) };
 }
 
 async function contentOf(message: WhatsAppMessage): Promise<InboundContent | 'unsupported' | 'media-unavailable' | 'system'> {
@@ -104,7 +112,7 @@ async function contentOf(message: WhatsAppMessage): Promise<InboundContent | 'un
       return message.body.trim() === '' ? 'system' : { kind: 'text', text: message.body };
     case 'image':
     case 'document':
-      return (await fileContent(message)) ?? 'media-unavailable';
+      return fileContent(message) ?? 'media-unavailable';
     case 'ptt':
     case 'audio':
       return { kind: 'voice', mime: message._data?.mimetype ?? VOICE_NOTE_MIME, load: loader(message) };

@@ -204,6 +204,8 @@ export function createWhatsAppChannel(ctx: AppContext, options: WhatsAppChannelO
       // Replies already stored get a moment to go out, as on Telegram, but only over a live link: a
       // link that is down would only hold the shutdown, and the outbox keeps them for the next start.
       if (link.status.state === 'ready') await outboxSender.drainWithin(SHUTDOWN_DELIVERY_GRACE_MS);
+      // Lets go of paced waits and of sends WhatsApp Web has not answered (a frozen page never does),
+      // so the wait for the sender below ends; those entries stay pending for the next start.
       stopping.abort();
       // The sender stops taking entries first; deliveries waiting for the link are then let go.
       const senderStopped = outboxSender.stop();

@@ -160,17 +160,51 @@ describe('files and voice notes on WhatsApp', () => {
     expect(announced.downloads).toBe(1);
     expect(texts(bed.whatsapp.sent.slice(before))).toMatch(/could not receive that file\. Please send it again/);
 
-    // Size unknown: the adapter downloads first, fails, and says so itself; the flow is untouched.
+    // Size unknown: the same, once the flow asks for the bytes.
+    before = bed.whatsapp.sent.length;
+    const unannounced = bed.whatsapp.deliver(bed.whatsapp.message({ from: PATIENT, type: 'image', hasMedia: true }));
+    await bed.settle();
+    expect(unannounced.downloads).toBe(1);
+    expect(texts(bed.whatsapp.sent.slice(before))).toMatch(/could not receive that file\. Please send it again/);
+
+    // No media key at all: nothing to download; the adapter says so itself and the flow is untouched.
     const state = (await bed.context.sessions.load({ channel: 'whatsapp', chatId: PATIENT }))?.state;
     before = bed.whatsapp.sent.length;
-    const lost = bed.whatsapp.deliver(bed.whatsapp.message({ from: PATIENT, type: 'image', hasMedia: true }));
+    const lost = bed.whatsapp.deliver(bed.whatsapp.message({ from: PATIENT, type: 'image', hasMedia: false }));
     await bed.settle();
+    expect(lost.downloads).toBe(0);
     expect(bed.whatsapp.sent.slice(before).map((m) => m.text)).toEqual([MEDIA_UNAVAILABLE_TEXT]);
     expect((await bed.context.sessions.load({ channel: 'whatsapp', chatId: PATIENT }))?.state).toBe(state);
     // WhatsApp delivering the same message again does not repeat the notice.
     bed.whatsapp.deliver(lost);
     await bed.settle();
     expect(bed.whatsapp.sent.slice(before)).toHaveLength(1);
+    expect((await bed.context.store.getAppointment(id))?.reports).toHaveLength(0);
+  });
+
+  it('downloads a file of unannounced size only where a file is wanted, and refuses one too large politely', async () => {
+    const bed = await linked({ env: { MAX_UPLOAD_MB: '1' } });
+    await bed.say('hi');
+    // At the main menu: no file is expected, so nothing is fetched.
+    let before = bed.whatsapp.sent.length;
+    const stray = bed.whatsapp.deliver(bed.whatsapp.message({ from: PATIENT, type: 'image', media: { mimetype: 'image/png', data: TINY_PNG.toString('base64') } }));
+    await bed.settle();
+    expect(stray.downloads).toBe(0);
+    expect(texts(bed.whatsapp.sent.slice(before))).toMatch(/not expecting a file/);
+
+    // At the report step: fetched, found larger than MAX_UPLOAD_MB, refused, and the question asked again.
+    const id = await bookByNumbers(bed);
+    await bed.choose('Upload a report');
+    before = bed.whatsapp.sent.length;
+    const big = Buffer.concat([SMALL_PDF, Buffer.alloc(1024 * 1024 + 1, 0x20)]);
+    const huge = bed.whatsapp.deliver(
+      bed.whatsapp.message({ from: PATIENT, type: 'document', media: { mimetype: 'application/pdf', data: big.toString('base64'), filename: 'scan.pdf' } }),
+    );
+    await bed.settle();
+    expect(huge.downloads).toBe(1);
+    const reply = texts(bed.whatsapp.sent.slice(before));
+    expect(reply).toMatch(/too large\. Reports can be at most 1 MB/);
+    expect(reply).toMatch(/Please send the report/);
     expect((await bed.context.store.getAppointment(id))?.reports).toHaveLength(0);
   });
 
@@ -204,6 +238,17 @@ describe('what the WhatsApp adapter leaves alone', () => {
     expect(whatsapp.sent).toEqual([]);
     expect(await bed.context.sessions.load({ channel: 'whatsapp', chatId: PATIENT })).toBeUndefined();
     expect(await bed.context.sessions.load({ channel: 'whatsapp', chatId: '120363025246125486@g.us' })).toBeUndefined();
+  });
+
+  it('answers a patient who writes the moment the number is linked', async () => {
+    const bed = await start();
+    bed.whatsapp.client.scan();
+    await bed.settle();
+    // WhatsApp stamps whole seconds by its own clock, here two seconds behind the server's.
+    const linkedAt = Math.floor(bed.context.clock.now().getTime() / 1000);
+    bed.whatsapp.deliver(bed.whatsapp.message({ from: PATIENT, body: 'hi', timestamp: linkedAt - 2 }));
+    await bed.settle();
+    expect(texts(bed.whatsapp.sentTo(PATIENT))).toMatch(/Book an appointment/);
   });
 
   it('answers a message WhatsApp delivers twice only once, and says what it cannot read', async () => {

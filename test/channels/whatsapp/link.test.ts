@@ -7,6 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ManualWaits, optionNumber, PATIENT, startAfterEach } from './helpers.js';
+import { SHUTDOWN_DELIVERY_GRACE_MS } from '../../../src/services/delivery/outboxSender.js';
 
 const start = startAfterEach();
 
@@ -191,7 +192,45 @@ describe('sending', () => {
     await bed.settle();
     const [entry] = await bed.context.outbox.listAfter({ channel: 'whatsapp', chatId: nobody }, 0, 10);
     expect(entry).toMatchObject({ state: 'undeliverable', lastError: 'this number is not on WhatsApp' });
-    expect(await bed.adminTexts()).toContainEqual(expect.stringMatching(/could not be delivered \(this number is not on WhatsApp\)/));
+    // The number was looked up before it was given up on.
+    expect(bed.whatsapp.lookups).toEqual([nobody]);
+    const alerts = await bed.adminTexts();
+    expect(alerts).toContainEqual(expect.stringMatching(/could not be delivered \(this number is not on WhatsApp\)/));
+    // Staff can tell which patient it is without reading the whole number.
+    expect(alerts).toContainEqual(expect.stringContaining('WhatsApp chat 91******1111@c.us cannot be reached'));
+    expect(alerts.join('\n')).not.toContain('911111111111');
+  });
+
+  it('keeps retrying "No LID for user" for a patient who wrote in, and tells no one they cannot be reached', async () => {
+    const bed = await start({ admins: true });
+    bed.whatsapp.client.scan();
+    await bed.settle();
+    // WhatsApp Web fails to look up a contact who is on WhatsApp (a known fault of its LID migration).
+    bed.whatsapp.sendFailures.push(new Error('Evaluation failed: Error: No LID for user'), new Error('Evaluation failed: Error: No LID for user'));
+    const reply = await bed.say('hi');
+    expect(reply.map((m) => m.text).join('\n')).toMatch(/Book an appointment/);
+    const [first, ...rest] = await bed.context.outbox.listAfter({ channel: 'whatsapp', chatId: PATIENT }, 0, 10);
+    expect(first).toMatchObject({ state: 'sent', attempts: 3 });
+    expect(rest.every((entry) => entry.state === 'sent')).toBe(true);
+    expect(bed.whatsapp.lookups).toEqual([PATIENT, PATIENT]);
+    expect(await bed.adminTexts()).not.toContainEqual(expect.stringMatching(/cannot be reached/));
+    expect(await bed.channel.health?.()).toMatchObject({ undeliverable: 0 });
+  });
+
+  it('retries a chat WhatsApp could not open when it hides the number, without looking it up as one', async () => {
+    const bed = await start({ admins: true });
+    bed.whatsapp.client.scan();
+    await bed.settle();
+    const hidden = '201234567890123@lid';
+    bed.whatsapp.unopenableChats.set(hidden, 2);
+    await bed.context.notifier.send({ channel: 'whatsapp', chatId: hidden }, [{ kind: 'text', text: 'Your appointment is tomorrow.' }]);
+    await bed.settle();
+    expect(bed.whatsapp.sentTo(hidden).map((m) => m.text)).toEqual(['Your appointment is tomorrow.']);
+    const [entry] = await bed.context.outbox.listAfter({ channel: 'whatsapp', chatId: hidden }, 0, 10);
+    expect(entry).toMatchObject({ state: 'sent', attempts: 3 });
+    // whatsapp-web.js would look it up as "…@lid@c.us", which is never registered.
+    expect(bed.whatsapp.lookups).toEqual([]);
+    expect(await bed.adminTexts()).not.toContainEqual(expect.stringMatching(/cannot be reached/));
   });
 
   it('sends documents as files with their caption', async () => {
@@ -250,6 +289,28 @@ describe('a clean shutdown', () => {
     expect(bed.whatsapp.sentTo(PATIENT).map((m) => m.text)).toEqual([reminder.text, reminder.text]);
     expect(await bed.context.outbox.backlog('whatsapp')).toMatchObject({ pending: 0 });
   });
+
+  it('is not held by a send WhatsApp Web never answers: the grace ends it and the message waits for the next start', async () => {
+    const waits: number[] = [];
+    const bed = await start({ senderWait: async (ms) => void waits.push(ms) });
+    bed.whatsapp.client.scan();
+    await bed.settle();
+    // A frozen page: the send neither succeeds nor fails, and closing the browser does not end it here.
+    bed.whatsapp.frozenChats.add(PATIENT);
+    await bed.context.outbox.push({ channel: 'whatsapp', chatId: PATIENT }, [reminder, reminder], bed.clock.now());
+    await bed.whatsapp.whenSendStuck();
+
+    await bed.channel.stop!();
+    // The replies had the promised grace, and no more.
+    expect(waits[0]).toBe(SHUTDOWN_DELIVERY_GRACE_MS);
+    expect(bed.channel.link.status.state).toBe('stopped');
+    expect(bed.whatsapp.client.phase).toBe('destroyed');
+    expect(bed.whatsapp.stuckSends).toEqual([PATIENT]);
+    // Both stay pending (the first may have gone out: it is the one message a restart can repeat).
+    const entries = await bed.context.outbox.listAfter({ channel: 'whatsapp', chatId: PATIENT }, 0, 10);
+    expect(entries.map((e) => e.state)).toEqual(['pending', 'pending']);
+    expect(await bed.context.outbox.backlog('whatsapp')).toMatchObject({ pending: 2 });
+  }, 10_000);
 
   it('does not wait on a link that is down, and keeps the messages for the next start', async () => {
     const bed = await start({ senderWait: untilAborted });

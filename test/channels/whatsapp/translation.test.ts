@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PermanentDeliveryError, TransientDeliveryError } from '../../../src/core/delivery.js';
-import { phoneFromVCard, phoneFromWhatsAppId, translateMessage } from '../../../src/channels/whatsapp/inboundMessage.js';
+import { LINK_CLOCK_SKEW_SECONDS, phoneFromVCard, phoneFromWhatsAppId, translateMessage } from '../../../src/channels/whatsapp/inboundMessage.js';
 import { renderMenu, renderOutbound } from '../../../src/channels/whatsapp/render.js';
 import { classifySendError } from '../../../src/channels/whatsapp/whatsAppTransport.js';
 import { loadConfig } from '../../../src/config.js';
@@ -73,7 +73,7 @@ describe('reading WhatsApp messages', () => {
       [{ from: '919876543210@c.us', isStatus: true, body: 'hi' }, 'status'],
       [{ from: '1700000000@broadcast', body: 'hi' }, 'broadcast'],
       [{ from: '120363999@newsletter', body: 'hi' }, 'broadcast'],
-      [{ from: '919876543210@c.us', body: 'hi', timestamp: linkedAt / 1000 - 1 }, 'before-link'],
+      [{ from: '919876543210@c.us', body: 'hi', timestamp: linkedAt / 1000 - 60 }, 'before-link'],
       [{ from: '919876543210@c.us', type: 'revoked' }, 'system'],
       [{ from: '919876543210@c.us', body: '   ' }, 'system'],
     ];
@@ -82,15 +82,45 @@ describe('reading WhatsApp messages', () => {
     }
     expect(await translateMessage(whatsapp.message({ from: '919876543210@c.us', type: 'location' }), linkedAt, NOW)).toEqual({ kind: 'unsupported', messageType: 'location' });
   });
+
+  it('answers a message written right after the scan, though WhatsApp stamps whole seconds by its own clock', async () => {
+    // Linked 700 ms into a second; WhatsApp stamps the patient's "hi" 100 ms later with that second.
+    const linkedAt = NOW.getTime() + 700;
+    const second = Math.floor(linkedAt / 1000);
+    const sameSecond = await translateMessage(whatsapp.message({ from: '919876543210@c.us', body: 'hi', timestamp: second }), linkedAt, NOW);
+    expect(sameSecond.kind).toBe('inbound');
+    // The server's clock runs a few seconds ahead of WhatsApp's.
+    const skewed = await translateMessage(whatsapp.message({ from: '919876543210@c.us', body: 'hi', timestamp: second - LINK_CLOCK_SKEW_SECONDS }), linkedAt, NOW);
+    expect(skewed.kind).toBe('inbound');
+    // What WhatsApp replays from before the link is still history.
+    const history = await translateMessage(whatsapp.message({ from: '919876543210@c.us', body: 'hi', timestamp: second - LINK_CLOCK_SKEW_SECONDS - 1 }), linkedAt, NOW);
+    expect(history).toEqual({ kind: 'ignored', because: 'before-link' });
+  });
+
+  it('does not download a photo whose size WhatsApp did not announce until the flow asks for it', async () => {
+    const photo = whatsapp.message({ from: '919876543210@c.us', type: 'image', media: { mimetype: 'image/png', data: Buffer.from('png bytes').toString('base64') } });
+    const translation = await translateMessage(photo, undefined, NOW);
+    expect(translation).toMatchObject({ kind: 'inbound', inbound: { content: { kind: 'file', fileName: 'photo.jpg' } } });
+    expect(photo.downloads).toBe(0);
+    const content = translation.kind === 'inbound' ? translation.inbound.content : undefined;
+    expect(content?.kind === 'file' && Buffer.from(await content.load()).toString()).toBe('png bytes');
+    expect(photo.downloads).toBe(1);
+  });
 });
 
 describe('send failures', () => {
-  it('retries what a restarting browser caused, and gives up on numbers not on WhatsApp', () => {
+  it('retries what a restarting browser caused, and gives up on addresses that cannot be on WhatsApp', () => {
     for (const message of ['Protocol error (Runtime.callFunctionOn): Session closed.', 'Evaluation failed: TypeError: x is undefined', 'Target closed']) {
       expect(classifySendError(new Error(message)), message).toBeInstanceOf(TransientDeliveryError);
     }
-    expect(classifySendError(new Error('Evaluation failed: Error: No LID for user'))).toEqual(new PermanentDeliveryError('this number is not on WhatsApp'));
+    expect(classifySendError(new Error('Evaluation failed: Error: invalid wid'))).toEqual(new PermanentDeliveryError('this number is not on WhatsApp'));
     expect(classifySendError(new Error('something odd'))).toBeInstanceOf(TransientDeliveryError);
+  });
+
+  it('retries "No LID for user": WhatsApp Web also says it of contacts who just wrote in', () => {
+    const error = classifySendError(new Error('Evaluation failed: Error: No LID for user'));
+    expect(error).toBeInstanceOf(TransientDeliveryError);
+    expect(error.reason).toMatch(/No LID for user/);
   });
 });
 
