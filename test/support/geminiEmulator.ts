@@ -31,7 +31,12 @@ interface Part {
 export interface GenerateContentBody {
   contents?: { role?: string; parts?: Part[] }[];
   systemInstruction?: { parts?: Part[] };
-  generationConfig?: { responseMimeType?: string; responseSchema?: Record<string, unknown>; temperature?: number };
+  generationConfig?: {
+    responseMimeType?: string;
+    responseSchema?: Record<string, unknown>;
+    temperature?: number;
+    thinkingConfig?: { thinkingBudget?: number; thinkingLevel?: string; includeThoughts?: boolean };
+  };
 }
 
 /** What the emulator does with a call. */
@@ -40,8 +45,10 @@ export type GeminiReply =
   | { json: unknown }
   /** A candidate with this exact text (e.g. malformed JSON). */
   | { text: string }
-  /** An API error with this HTTP status. */
-  | { status: number; message?: string }
+  /** This whole generateContent response body (e.g. thought or function-call parts). */
+  | { response: unknown }
+  /** An API error with this HTTP status (and ErrorInfo reason, such as API_KEY_INVALID). */
+  | { status: number; message?: string; reason?: string }
   /** No answer until the promise settles (or the emulator closes): a slow or hung service. */
   | { after: Promise<unknown>; then: GeminiReply };
 
@@ -56,7 +63,15 @@ export interface GeminiEmulator {
   close(): Promise<void>;
 }
 
-const STATUS_NAMES: Record<number, string> = { 400: 'INVALID_ARGUMENT', 403: 'PERMISSION_DENIED', 429: 'RESOURCE_EXHAUSTED', 500: 'INTERNAL', 503: 'UNAVAILABLE' };
+const STATUS_NAMES: Record<number, string> = {
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  429: 'RESOURCE_EXHAUSTED',
+  500: 'INTERNAL',
+  503: 'UNAVAILABLE',
+};
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
   const body = JSON.stringify(value);
@@ -64,8 +79,10 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
   res.end(body);
 }
 
-function apiError(res: ServerResponse, status: number, message: string): void {
-  sendJson(res, status, { error: { code: status, message, status: STATUS_NAMES[status] ?? 'UNKNOWN' } });
+function apiError(res: ServerResponse, status: number, message: string, reason?: string): void {
+  // Like Google's APIs, a machine-readable reason goes in an ErrorInfo detail (e.g. API_KEY_INVALID).
+  const details = reason ? { details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason, domain: 'googleapis.com' }] } : {};
+  sendJson(res, status, { error: { code: status, message, status: STATUS_NAMES[status] ?? 'UNKNOWN', ...details } });
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -91,7 +108,8 @@ export async function startGeminiEmulator(options: { apiKey?: string; handler?: 
       if (closing || res.destroyed) return;
       return reply(res, model, answer.then);
     }
-    if ('status' in answer) return apiError(res, answer.status, answer.message ?? 'Emulated failure.');
+    if ('status' in answer) return apiError(res, answer.status, answer.message ?? 'Emulated failure.', answer.reason);
+    if ('response' in answer) return sendJson(res, 200, answer.response);
     const text = 'json' in answer ? JSON.stringify(answer.json) : answer.text;
     sendJson(res, 200, {
       candidates: [{ content: { role: 'model', parts: [{ text }] }, finishReason: 'STOP', index: 0 }],
@@ -107,7 +125,7 @@ export async function startGeminiEmulator(options: { apiKey?: string; handler?: 
       if (req.method !== 'POST' || !match) return apiError(res, 404, `Unknown path ${req.method} ${req.url}`);
       const given = req.headers['x-goog-api-key'];
       const key = Array.isArray(given) ? given[0] : given;
-      if (key !== apiKey) return apiError(res, 400, 'API key not valid. Please pass a valid API key.');
+      if (key !== apiKey) return apiError(res, 400, 'API key not valid. Please pass a valid API key.', 'API_KEY_INVALID');
       let body: GenerateContentBody;
       try {
         body = JSON.parse(await readBody(req)) as GenerateContentBody;

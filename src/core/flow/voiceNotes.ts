@@ -10,6 +10,13 @@ export const MAX_VOICE_SECONDS = 120;
 
 type VoiceContent = Extract<InboundContent, { kind: 'voice' }>;
 
+/**
+ * Largest voice note whose length cannot be read from its bytes (WebM, MP4, MP3): two minutes at
+ * 320 kbit/s, above any voice recording's bit rate (messengers record speech at 16–64 kbit/s), so a
+ * larger clip is longer than two minutes whatever it holds.
+ */
+export const MAX_VOICE_BYTES_OF_UNKNOWN_LENGTH = (320_000 / 8) * MAX_VOICE_SECONDS;
+
 /** What a patient is told about a voice note over {@link MAX_VOICE_SECONDS} (or too large to take). */
 export const VOICE_TOO_LONG_TEXT = `Sorry, that voice note is too long for me: please keep it under ${MAX_VOICE_SECONDS / 60} minutes, or type your message.`;
 
@@ -64,7 +71,8 @@ export async function listenToVoiceNote(turn: Turn, voice: VoiceContent): Promis
     return false;
   }
   const seconds = voice.seconds ?? recordingSeconds(bytes);
-  if (bytes.byteLength > settings.maxUploadBytes || (seconds !== undefined && seconds > MAX_VOICE_SECONDS)) {
+  const tooLarge = bytes.byteLength > settings.maxUploadBytes || (seconds === undefined && bytes.byteLength > MAX_VOICE_BYTES_OF_UNKNOWN_LENGTH);
+  if (tooLarge || (seconds !== undefined && seconds > MAX_VOICE_SECONDS)) {
     turn.notice(tooLong);
     return false;
   }

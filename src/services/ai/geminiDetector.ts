@@ -4,23 +4,22 @@
  * validated again with zod: anything else is an error, and the caller falls back to the rules.
  *
  * Privacy: only the patient's words (or voice), today's date, the time zone and the clinic's
- * specialties and doctor names are sent; never the patient's name, phone or history.
+ * specialties and doctor names are sent; never the patient's name, phone or history. Phone numbers and
+ * other long numbers in the words are replaced by a placeholder first, and a voice note goes only when
+ * its bytes are audio.
  */
-import { GoogleGenAI, Type, type Schema } from '@google/genai';
+import { GoogleGenAI, Type, type GenerateContentResponse, type Schema } from '@google/genai';
+import type { CountryCode } from 'libphonenumber-js';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { ClinicError } from '../../core/errors.js';
 import { INTENTS, PARTS_OF_DAY, type BookingIntent, type IntentContext, type IntentDetector } from '../../core/ports.js';
+import { asGeminiError, GeminiError } from './geminiErrors.js';
+import { redactNumbers } from './redaction.js';
+import { leastThinking } from './thinking.js';
+import { checkVoiceClip } from './voiceClip.js';
 
-/** Gemini did not give a usable answer in time; the message says which way it failed. */
-export class GeminiError extends ClinicError {
-  constructor(
-    readonly kind: 'timeout' | 'unavailable' | 'invalid-answer' | 'unsupported-audio',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { GeminiError } from './geminiErrors.js';
+export { geminiAudioType } from './voiceClip.js';
 
 export interface GeminiOptions {
   apiKey: string;
@@ -32,7 +31,12 @@ export interface GeminiOptions {
   timeoutMs: number;
   /** Longest wait for transcribing a voice note (audio takes longer). */
   voiceTimeoutMs: number;
+  /** Region whose phone numbers are recognised (and removed) in the patient's words; India by default. */
+  phoneRegion?: CountryCode;
 }
+
+/** Furthest ahead a wished date may be: a later one is a misreading, not a wish. */
+const MAX_YEARS_AHEAD = 1;
 
 /** Longest transcription kept: two minutes of speech is far less. */
 const MAX_TRANSCRIPT = 2000;
@@ -55,35 +59,6 @@ const intentAnswer = z.object({
 });
 
 const transcriptAnswer = z.object({ text: z.string().max(MAX_TRANSCRIPT * 2) });
-
-/** Audio types Gemini takes, by the names browsers and messengers give them. */
-const GEMINI_AUDIO_TYPES: Record<string, string> = {
-  'audio/ogg': 'audio/ogg',
-  'audio/opus': 'audio/ogg',
-  'application/ogg': 'audio/ogg',
-  'audio/wav': 'audio/wav',
-  'audio/x-wav': 'audio/wav',
-  'audio/wave': 'audio/wav',
-  'audio/vnd.wave': 'audio/wav',
-  'audio/mpeg': 'audio/mp3',
-  'audio/mp3': 'audio/mp3',
-  'audio/aac': 'audio/aac',
-  'audio/flac': 'audio/flac',
-  'audio/x-flac': 'audio/flac',
-  'audio/aiff': 'audio/aiff',
-  'audio/x-aiff': 'audio/aiff',
-  // Chrome records webm/opus and Safari mp4/aac; Gemini reads both although its list names neither.
-  'audio/webm': 'audio/webm',
-  'video/webm': 'audio/webm',
-  'audio/mp4': 'audio/mp4',
-  'audio/x-m4a': 'audio/mp4',
-  'audio/m4a': 'audio/mp4',
-};
-
-/** The audio type to send Gemini for a voice note's type ("audio/ogg; codecs=opus" -> "audio/ogg"), or undefined. */
-export function geminiAudioType(mime: string): string | undefined {
-  return GEMINI_AUDIO_TYPES[mime.split(';')[0]!.trim().toLowerCase()];
-}
 
 function describeRequest(context: IntentContext): string {
   const now = DateTime.fromJSDate(context.now, { zone: context.timezone });
@@ -137,12 +112,39 @@ const TRANSCRIPT_SCHEMA: Schema = {
   required: ['text'],
 };
 
-function asGeminiError(error: unknown): GeminiError {
-  if (error instanceof GeminiError) return error;
-  const name = error instanceof Error ? error.name : '';
-  if (name === 'AbortError' || name === 'TimeoutError') return new GeminiError('timeout', 'Gemini did not answer in time.');
-  const status = typeof error === 'object' && error !== null && 'status' in error ? ` (HTTP ${String((error as { status: unknown }).status)})` : '';
-  return new GeminiError('unavailable', `Gemini could not be reached or refused the request${status}.`);
+/**
+ * The intent, or why it is no answer: a specialty or doctor outside the clinic's lists (the schema
+ * names them, so the model ignored it), or a date before today or more than a year ahead in the
+ * clinic's zone (models often give last year's date for "28 November"). The rules then answer the
+ * whole message; mixing the two would give an answer neither made.
+ */
+function checkedIntent(answer: z.infer<typeof intentAnswer>, context: IntentContext): BookingIntent {
+  const invalid = (what: string) => new GeminiError('invalid-answer', `Gemini answered ${what}.`);
+  if (answer.specialty !== null && !context.doctors.some((d) => d.specialty === answer.specialty)) throw invalid('a specialty the clinic does not have');
+  if (answer.doctorId !== null && !context.doctors.some((d) => d.id === answer.doctorId)) throw invalid('a doctor id the clinic does not have');
+  if (answer.date !== null) {
+    const today = DateTime.fromJSDate(context.now, { zone: context.timezone }).startOf('day');
+    if (answer.date < today.toISODate()!) throw invalid('a date before today');
+    if (answer.date > today.plus({ years: MAX_YEARS_AHEAD }).toISODate()!) throw invalid(`a date more than ${MAX_YEARS_AHEAD} year ahead`);
+  }
+  return { ...answer, source: 'gemini' };
+}
+
+/**
+ * The answer's text: the text parts of the first candidate, thoughts left out. Read here rather than
+ * through `response.text`, which prints to the console when a part is not text (a function call).
+ */
+function answerText(response: GenerateContentResponse): string {
+  const candidate = response.candidates?.[0];
+  const text = (candidate?.content?.parts ?? [])
+    .flatMap((part) => (typeof part.text === 'string' && part.thought !== true ? [part.text] : []))
+    .join('');
+  if (text === '') {
+    // Only Google's codes (SAFETY, MAX_TOKENS…), never content.
+    const why = response.promptFeedback?.blockReason ?? candidate?.finishReason;
+    throw new GeminiError('invalid-answer', `Gemini answered without any text${why ? ` (${why})` : ''}.`);
+  }
+  return text;
 }
 
 /** {@link IntentDetector} on Gemini. Throws {@link GeminiError}; wrap it with the rules as fallback. */
@@ -159,27 +161,18 @@ export class GeminiIntentDetector implements IntentDetector {
   async detect(text: string, context: IntentContext): Promise<BookingIntent> {
     const answer = intentAnswer.safeParse(
       await this.askJson({
-        contents: [{ role: 'user', parts: [{ text }] }],
+        contents: [{ role: 'user', parts: [{ text: redactNumbers(text, this.options.phoneRegion ?? 'IN') }] }],
         systemInstruction: describeRequest(context),
         schema: intentSchema(context),
         timeoutMs: this.options.timeoutMs,
       }),
     );
     if (!answer.success) throw new GeminiError('invalid-answer', 'Gemini answered JSON that does not fit the intent schema.');
-    const { specialty, doctorId, ...rest } = answer.data;
-    const specialties = new Set(context.doctors.map((d) => d.specialty));
-    return {
-      ...rest,
-      // A specialty or doctor the clinic does not have is a guess, not an answer.
-      specialty: specialty !== null && specialties.has(specialty) ? specialty : null,
-      doctorId: doctorId !== null && context.doctors.some((d) => d.id === doctorId) ? doctorId : null,
-      source: 'gemini',
-    };
+    return checkedIntent(answer.data, context);
   }
 
   async transcribe(audio: Uint8Array, mime: string): Promise<string> {
-    const mimeType = geminiAudioType(mime);
-    if (!mimeType) throw new GeminiError('unsupported-audio', `Voice notes of type ${mime} cannot be transcribed.`);
+    const mimeType = await checkVoiceClip(audio, mime);
     const answer = transcriptAnswer.safeParse(
       await this.askJson({
         contents: [
@@ -208,9 +201,10 @@ export class GeminiIntentDetector implements IntentDetector {
     schema: Schema;
     timeoutMs: number;
   }): Promise<unknown> {
-    let text: string | undefined;
+    let response: GenerateContentResponse;
+    const thinkingConfig = leastThinking(this.options.model);
     try {
-      const response = await this.client.models.generateContent({
+      response = await this.client.models.generateContent({
         model: this.options.model,
         contents: request.contents,
         config: {
@@ -218,14 +212,14 @@ export class GeminiIntentDetector implements IntentDetector {
           responseMimeType: 'application/json',
           responseSchema: request.schema,
           temperature: 0,
+          ...(thinkingConfig ? { thinkingConfig } : {}),
           httpOptions: { timeout: request.timeoutMs },
         },
       });
-      text = response.text;
     } catch (error) {
-      throw asGeminiError(error);
+      throw asGeminiError(error, this.options.model);
     }
-    if (!text) throw new GeminiError('invalid-answer', 'Gemini answered without any text.');
+    const text = answerText(response);
     try {
       return JSON.parse(text) as unknown;
     } catch {

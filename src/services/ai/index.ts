@@ -1,20 +1,26 @@
 /**
  * Builds the intent detector the service uses: the rules always, with Gemini in front when
- * GEMINI_API_KEY is set. The bot and `npm run intent` both call this, so they behave the same.
+ * GEMINI_API_KEY is set. The bot and `npm run intent` both call this, so they behave the same. The
+ * app also shows the detector's health as the "ai" component.
  */
 import type { AppConfig } from '../../config.js';
 import type { CoreLogger } from '../../core/flow/turn.js';
-import type { Clock, IntentDetector } from '../../core/ports.js';
+import type { Clock } from '../../core/ports.js';
 import { GeminiIntentDetector } from './geminiDetector.js';
 import { ResilientIntentDetector } from './resilientDetector.js';
 import { RuleBasedIntentDetector } from './ruleDetector.js';
 
+export { aiComponent } from './aiComponent.js';
+export { describeAi } from './describeAi.js';
 export { GeminiError, GeminiIntentDetector, geminiAudioType } from './geminiDetector.js';
-export { ResilientIntentDetector } from './resilientDetector.js';
+export { ResilientIntentDetector, type AiHealth } from './resilientDetector.js';
 export { RuleBasedIntentDetector } from './ruleDetector.js';
 export { timeRuleDetector, type DetectionTiming } from './timing.js';
 
-export function createIntentDetector(config: Pick<AppConfig, 'gemini'>, deps: { clock: Clock; logger: CoreLogger }): IntentDetector {
+export function createIntentDetector(
+  config: Pick<AppConfig, 'gemini'> & Partial<Pick<AppConfig, 'phoneRegion'>>,
+  deps: { clock: Clock; logger: CoreLogger },
+): ResilientIntentDetector {
   const { gemini } = config;
   return new ResilientIntentDetector({
     ...(gemini
@@ -25,6 +31,7 @@ export function createIntentDetector(config: Pick<AppConfig, 'gemini'>, deps: { 
             ...(gemini.apiUrl ? { apiUrl: gemini.apiUrl } : {}),
             timeoutMs: gemini.timeoutMs,
             voiceTimeoutMs: gemini.voiceTimeoutMs,
+            ...(config.phoneRegion ? { phoneRegion: config.phoneRegion } : {}),
           }),
         }
       : {}),
@@ -32,11 +39,4 @@ export function createIntentDetector(config: Pick<AppConfig, 'gemini'>, deps: { 
     clock: deps.clock,
     logger: deps.logger,
   });
-}
-
-/** The start-up line of the "ai" feature. */
-export function describeAi(config: Pick<AppConfig, 'gemini'>): string {
-  return config.gemini
-    ? `Gemini ${config.gemini.model} for free text and voice notes, rules when it fails`
-    : 'rules for free text; Gemini off: GEMINI_API_KEY not set, so voice notes are not transcribed';
 }

@@ -65,8 +65,10 @@ function nextWeekday(today: DateTime, weekday: number): DateTime {
 function calendarDate(joined: string, today: DateTime): DateTime | null {
   let english = joined;
   for (const [hindi, month] of Object.entries(HINDI_MONTHS)) english = english.replaceAll(hindi, month);
-  // chrono reads the reference in the server's zone: give it the clinic's wall clock as a local time.
-  const reference = new Date(today.year, today.month - 1, today.day, 12, 0, 0);
+  // chrono reads the reference in the server's zone: give it the clinic's date as a local time. At the
+  // very start of the day, so that with forwardDate today's date at any hour ("24/11 at 11am" typed at
+  // 00:15 or at 08:00 on the 24th) stays today instead of rolling to next year.
+  const reference = new Date(today.year, today.month - 1, today.day, 0, 0, 0);
   // chrono is the costly part of reading a message: only ask it when a calendar date may be there.
   const results = CALENDAR_TEXT.test(english) ? chrono.en.GB.parse(english, reference, { forwardDate: true }) : [];
   for (const result of results) {

@@ -5,6 +5,7 @@
  */
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_VOICE_BYTES_OF_UNKNOWN_LENGTH, VOICE_TOO_LONG_TEXT } from '../../../src/core/flow/voiceNotes.js';
 import { createIntentDetector } from '../../../src/services/ai/index.js';
 import { silentWav } from '../../support/audioClips.js';
 import { stateOf, TOMORROW } from '../../support/clinicFixture.js';
@@ -24,6 +25,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
+  gemini.calls.length = 0;
   gemini.handle((call) => (call.audio ? { json: { text: spoken } } : intentAnswer({ intent: 'other' })));
   const config = { gemini: { apiKey: gemini.apiKey, model: 'gemini-2.5-flash', apiUrl: gemini.url, timeoutMs: 2000, voiceTimeoutMs: 2000 } };
   h = createHarness({ intents: createIntentDetector(config, { clock: { now: () => new Date() }, logger: pino({ level: 'silent' }) }) });
@@ -60,6 +62,14 @@ describe('the words of a voice note', () => {
 
     await p.say('yes');
     expect((await h.store.getAppointment(held.id))?.status).toBe('CANCELLED');
+  });
+
+  it('are not listened to when a clip whose length cannot be read is larger than two minutes of speech', async () => {
+    const p = h.patient('voice-webm', { channel: 'web' });
+    const big = new Uint8Array(MAX_VOICE_BYTES_OF_UNKNOWN_LENGTH + 1);
+    const replies = await p.send({ kind: 'voice', mime: 'audio/webm', load: async () => big });
+    expect(textOf(replies)).toContain(VOICE_TOO_LONG_TEXT);
+    expect(gemini.calls.filter((call) => call.audio)).toEqual([]);
   });
 
   it('are echoed shortened when long', async () => {

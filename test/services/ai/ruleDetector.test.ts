@@ -26,6 +26,21 @@ describe('RuleBasedIntentDetector', () => {
     expect(detect('30/11', lateNight).date).toBe('2026-11-30');
   });
 
+  it('keeps today\'s calendar date today whatever the time named, also just after midnight in Kolkata', () => {
+    // 18:45 UTC on 23 Nov is 00:15 on Tue 24 Nov in Kolkata; 02:30 UTC on 23 Nov is 08:00 there.
+    const justAfterMidnight = new Date('2026-11-23T18:45:00Z');
+    const morning = new Date('2026-11-23T02:30:00Z');
+    expect(detect('skin doctor 24/11 at 11am', justAfterMidnight).date).toBe('2026-11-24');
+    expect(detect('skin doctor 24/11 at 12:30 am', justAfterMidnight).date).toBe('2026-11-24');
+    expect(detect('skin doctor 23/11 at 11am', morning)).toMatchObject({ date: '2026-11-23', time: '11:00' });
+    expect(detect('skin doctor on 23 november 10:30', morning).date).toBe('2026-11-23');
+    expect(detect('23/11 at 7am', morning).date).toBe('2026-11-23');
+    // A calendar date already past this year is next year's.
+    expect(detect('skin doctor on 21/11 at 11am', morning).date).toBe('2027-11-21');
+    expect(detect('22 nov', justAfterMidnight).date).toBe('2027-11-22');
+    expect(detect('23/11 at 11am', justAfterMidnight).date).toBe('2027-11-23');
+  });
+
   it('maps lay words to the clinic\'s own spelling of a specialty, and only to specialties it has', () => {
     expect(detect('heart problem').specialty).toBe('Consultant Cardiologist');
     expect(detect('hair fall').specialty).toBe('Skin & Hair');

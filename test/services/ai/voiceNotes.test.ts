@@ -1,8 +1,8 @@
 /**
  * Voice notes through the real engine, for every channel: transcribed by Gemini (the real SDK against
  * the emulator), echoed as "I heard: …" and then handled as typed text at the current step. Without a
- * key, too long, too large or not understood: a polite request to type. Also checks that Gemini never
- * receives the patient's name or phone.
+ * key, too long, too large, not audio, not understood or while Gemini is down: a polite request to type.
+ * Also checks that Gemini never receives the patient's name or phone.
  */
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -10,7 +10,9 @@ import type { Channel, InboundContent } from '../../../src/core/messages.js';
 import { createIntentDetector } from '../../../src/services/ai/index.js';
 import { stateOf, TOMORROW } from '../../support/clinicFixture.js';
 import { createHarness, doctor, menuLabels, slot, textOf, type Harness } from '../../support/engineHarness.js';
+import { SMALL_PDF } from '../../support/files.js';
 import { intentAnswer, startGeminiEmulator, type GeminiEmulator } from '../../support/geminiEmulator.js';
+import { oggOpus, silentWav } from '../../support/audioClips.js';
 
 let gemini: GeminiEmulator;
 let h: Harness;
@@ -48,26 +50,6 @@ afterEach(async () => {
   await h.close();
 });
 
-/** A WAV header (16 kHz mono, 16-bit) followed by `seconds` of silence. */
-function wav(seconds: number): Uint8Array {
-  const dataBytes = Math.round(seconds * 32_000);
-  const bytes = new Uint8Array(44 + dataBytes);
-  const view = new DataView(bytes.buffer);
-  bytes.set(new TextEncoder().encode('RIFF'), 0);
-  view.setUint32(4, 36 + dataBytes, true);
-  bytes.set(new TextEncoder().encode('WAVEfmt '), 8);
-  view.setUint32(16, 16, true);
-  view.setUint16(20, 1, true);
-  view.setUint16(22, 1, true);
-  view.setUint32(24, 16_000, true);
-  view.setUint32(28, 32_000, true);
-  view.setUint16(32, 2, true);
-  view.setUint16(34, 16, true);
-  bytes.set(new TextEncoder().encode('data'), 36);
-  view.setUint32(40, dataBytes, true);
-  return bytes;
-}
-
 /** How each channel delivers a voice note: Telegram voice (ogg), WhatsApp ptt (ogg; codecs=opus), a web clip (wav). */
 const VOICE: Record<Channel, (bytes: Uint8Array, seconds?: number) => InboundContent> = {
   telegram: (bytes, seconds) => ({ kind: 'voice', mime: 'audio/ogg', load: async () => bytes, ...(seconds ? { seconds } : {}) }),
@@ -79,7 +61,7 @@ describe('voice notes', () => {
   for (const channel of ['web', 'telegram', 'whatsapp'] as const) {
     it(`on ${channel}: "I heard: …", then the words start the booking they ask for`, async () => {
       const p = h.patient(`voice-${channel}`, { channel });
-      const replies = await p.send(VOICE[channel](wav(3)));
+      const replies = await p.send(VOICE[channel](channel === 'web' ? silentWav(3) : oggOpus(3)));
       expect(textOf(replies)).toContain('I heard: "need a skin doctor tomorrow morning"');
       // What was heard stands alone; the booking's lead-in comes with its first question.
       expect(replies.map((r) => (r.kind === 'document' ? '' : r.text))).toEqual([
@@ -94,9 +76,9 @@ describe('voice notes', () => {
 
   it('answers the current step with the words heard, and shows the wished slots in the end', async () => {
     const p = h.patient('voice-steps', { channel: 'telegram' });
-    await p.send(VOICE.telegram(wav(2)));
+    await p.send(VOICE.telegram(oggOpus(2)));
     spoken = 'Asha Rao';
-    const name = await p.send(VOICE.telegram(wav(1)));
+    const name = await p.send(VOICE.telegram(oggOpus(1)));
     expect(textOf(name)).toContain('I heard: "Asha Rao"');
     expect(await stateOf(h, p)).toBe('AWAITING_PHONE');
     await p.say('98765 43210');
@@ -112,8 +94,8 @@ describe('voice notes', () => {
 
   it('refuses politely a note longer than two minutes, by the platform\'s length or the recording\'s own', async () => {
     const p = h.patient('voice-long', { channel: 'telegram' });
-    expect(textOf(await p.send(VOICE.telegram(wav(1), 150)))).toContain('under 2 minutes');
-    expect(textOf(await p.send(VOICE.web(wav(121))))).toContain('under 2 minutes');
+    expect(textOf(await p.send(VOICE.telegram(oggOpus(1), 150)))).toContain('under 2 minutes');
+    expect(textOf(await p.send(VOICE.web(silentWav(121))))).toContain('under 2 minutes');
     expect(gemini.calls).toHaveLength(0);
     expect(await stateOf(h, p)).toBe('IDLE');
   });
@@ -130,19 +112,38 @@ describe('voice notes', () => {
     await p.say('hi');
     await p.tap('Book an appointment');
     gemini.handle(() => ({ status: 500 }));
-    const failed = await p.send(VOICE.web(wav(2)));
+    const failed = await p.send(VOICE.web(silentWav(2)));
     expect(textOf(failed)).toContain('could not make out that voice note');
     expect(textOf(failed)).toContain("patient's full name");
     gemini.handle(() => ({ json: { text: '  ' } }));
-    expect(textOf(await p.send(VOICE.web(wav(2))))).toContain('could not hear any words');
+    expect(textOf(await p.send(VOICE.web(silentWav(2))))).toContain('could not hear any words');
     expect(await stateOf(h, p)).toBe('AWAITING_NAME');
+  });
+
+  it('refuses a document or random bytes sent as a voice note, without sending them to Gemini', async () => {
+    const p = h.patient('voice-not-audio', { channel: 'whatsapp' });
+    const random = new Uint8Array(32 * 1024).map((_, i) => (i * 7919 + 13) % 251);
+    expect(textOf(await p.send(VOICE.whatsapp(SMALL_PDF)))).toContain('could not make out that voice note');
+    expect(textOf(await p.send({ kind: 'voice', mime: 'audio/mpeg', load: async () => random }))).toContain('could not make out that voice note');
+    expect(gemini.calls).toHaveLength(0);
+  });
+
+  it('while Gemini is down, a voice note gets "please type" at once instead of waiting for it', async () => {
+    const p = h.patient('voice-outage', { channel: 'telegram' });
+    gemini.handle(() => ({ status: 503 }));
+    for (let i = 0; i < 3; i++) expect(textOf(await p.send(VOICE.telegram(oggOpus(2))))).toContain('could not make out that voice note');
+    expect(gemini.calls).toHaveLength(3);
+    // Gemini would now not answer at all; after three failures the note must not wait for it.
+    gemini.handle(() => ({ after: new Promise<void>(() => undefined), then: { json: { text: 'too late' } } }));
+    expect(textOf(await p.send(VOICE.telegram(oggOpus(2))))).toContain('could not make out that voice note. Please type your message instead.');
+    expect(gemini.calls).toHaveLength(3);
   });
 
   it('without a Gemini key asks the patient to type instead', async () => {
     const rulesOnly = createHarness({ intents: createIntentDetector({ gemini: null }, { clock: { now: () => new Date() }, logger: pino({ level: 'silent' }) }) });
     try {
       const p = rulesOnly.patient('voice-no-key', { channel: 'whatsapp' });
-      const replies = await p.send(VOICE.whatsapp(wav(2)));
+      const replies = await p.send(VOICE.whatsapp(oggOpus(2)));
       expect(textOf(replies)).toContain("can't listen to voice notes");
       expect(textOf(replies)).toContain('Please type your message');
       expect(menuLabels(replies)).toContain('Book an appointment');

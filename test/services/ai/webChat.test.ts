@@ -1,11 +1,13 @@
 /**
  * The whole service over HTTP on the web chat: with no key at all the rules understand "need a skin
  * doctor tomorrow morning"; with a key (emulated) the same goes through Gemini; a recorded voice clip
- * uploaded as multipart "voice" is transcribed and handled the same way.
+ * uploaded as multipart "voice" is transcribed and handled the same way. A key Google refuses shows in
+ * /health while the rules answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { intentAnswer, startGeminiEmulator, type GeminiEmulator } from '../../support/geminiEmulator.js';
-import { messagesUrl, newSessionId, say, startAppsClosedAfterEach, type ChatMessage } from '../../http/helpers.js';
+import { messagesUrl, newSessionId, say, SMALL_PDF, startAppsClosedAfterEach, type ChatMessage } from '../../http/helpers.js';
+import { silentWav } from '../../support/audioClips.js';
 
 const start = startAppsClosedAfterEach();
 let gemini: GeminiEmulator;
@@ -69,9 +71,7 @@ describe('free text on the web chat', () => {
     );
     const { base } = await start({ GEMINI_API_KEY: gemini.apiKey, GEMINI_API_URL: gemini.url });
     const sessionId = newSessionId();
-    const clip = new Uint8Array(44 + 32_000);
-    clip.set(new TextEncoder().encode('RIFF'), 0);
-    const response = await postVoice(base, sessionId, clip, 'audio/wav');
+    const response = await postVoice(base, sessionId, silentWav(1), 'audio/wav');
     expect(response.status).toBe(200);
     const { messages } = (await response.json()) as { messages: ChatMessage[] };
     expect(messages[0]?.text).toBe('I heard: "need a skin doctor tomorrow morning"');
@@ -89,5 +89,35 @@ describe('free text on the web chat', () => {
     const wrong = await postVoice(base, sessionId, new Uint8Array([1, 2, 3]), 'application/pdf');
     expect(wrong.status).toBe(415);
     expect(((await wrong.json()) as { error: { code: string } }).error.code).toBe('NOT_AUDIO');
+  });
+
+  it('a document uploaded as a voice note labelled audio is not sent to Google', async () => {
+    gemini.calls.length = 0;
+    gemini.handle(() => ({ json: { text: 'should not be asked' } }));
+    const { base } = await start({ GEMINI_API_KEY: gemini.apiKey, GEMINI_API_URL: gemini.url });
+    const response = await postVoice(base, newSessionId(), SMALL_PDF, 'audio/ogg');
+    expect(response.status).toBe(200);
+    const { messages } = (await response.json()) as { messages: ChatMessage[] };
+    expect(messages[0]?.text).toMatch(/^Sorry, I could not make out that voice note\. Please type your message instead\./);
+    expect(gemini.calls).toHaveLength(0);
+  });
+
+  it('a key Google refuses shows in /health, while the rules keep answering', async () => {
+    const { base } = await start({ GEMINI_API_KEY: 'AIza-not-a-valid-key', GEMINI_API_URL: gemini.url });
+    const healthy = (await (await fetch(`${base}/health`)).json()) as { ai: unknown };
+    expect(healthy.ai).toEqual({ ok: true, gemini: 'on' });
+
+    const sessionId = newSessionId();
+    const first = await say(base, sessionId, { text: 'need a skin doctor tomorrow morning' });
+    expect(first.map((m) => m.text).join('\n')).toContain('with a Dermatology doctor');
+
+    const response = await fetch(`${base}/health`);
+    expect(response.status).toBe(503);
+    const health = (await response.json()) as { status: string; ai: { ok: boolean; gemini: string; problem: string }; features: Record<string, { detail: string }> };
+    expect(health.status).toBe('degraded');
+    expect(health.ai).toMatchObject({ ok: false, gemini: 'refused', problem: expect.stringMatching(/^Gemini refused GEMINI_API_KEY \(HTTP 400 API_KEY_INVALID\)/) });
+    expect(health.features.ai?.detail).toContain('set it as GEMINI_API_KEY and restart');
+    expect(JSON.stringify(health)).not.toContain('AIza-not-a-valid-key');
+    expectMorningDermatologySlots(lastMenu(await details(base, sessionId)));
   });
 });
