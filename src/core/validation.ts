@@ -34,7 +34,7 @@ const NOT_IN_NAMES = new Set([
 
 /** A person's name: letters of any script, 2–60 characters, without the words introducing it. */
 export function validateName(input: string): Validated<string> {
-  const typed = cleanText(input).replace(/\n/g, ' ').replace(/\s+/g, ' ');
+  const typed = cleanText(input).replace(/\s+/g, ' ');
   const name = NAME_INTRODUCTION.exec(typed)?.[1] ?? typed;
   if (name.toLowerCase().split(/[\s.,?!]+/u).some((word) => NOT_IN_NAMES.has(word))) {
     return fail('That looks like a question or a request rather than a name. Please type the patient\'s full name (or "menu" to leave the booking).');

@@ -55,16 +55,22 @@ export function appointmentActionOptions(appointmentId: string): MenuOption[] {
   return APPOINTMENT_ACTIONS.map((verb) => ({ id: appointmentActionId(verb, appointmentId), label: LABELS[verb] }));
 }
 
-/** What a reminder says: doctor, date and time in the clinic's zone, where, and what to tap. */
-export function appointmentReminderText(appointment: Appointment, clinic: ClinicInfo, heading = '⏰ Reminder of your appointment'): string {
+const REMINDER_HEADING = '⏰ Reminder of your appointment';
+
+/** The appointment a reminder is about: heading, doctor, date and time in the clinic's zone, where, id. */
+function reminderFacts(appointment: Appointment, clinic: ClinicInfo, heading: string): string[] {
   return [
     heading,
     `Doctor: ${appointment.doctorName}`,
     `When: ${appointmentWhen(appointment)} (${clinic.timezone} time)`,
     `Where: ${clinic.name}, ${clinic.address}`,
     `Appointment ID: ${appointment.id}`,
-    'Please choose Confirm if you are coming, or Reschedule or Cancel if your plans have changed.',
-  ].join('\n');
+  ];
+}
+
+/** What a reminder says: the appointment, and which button to choose. */
+export function appointmentReminderText(appointment: Appointment, clinic: ClinicInfo, heading = REMINDER_HEADING): string {
+  return [...reminderFacts(appointment, clinic, heading), 'Please choose Confirm if you are coming, or Reschedule or Cancel if your plans have changed.'].join('\n');
 }
 
 /** The reminder message: its text with the Confirm, Reschedule and Cancel buttons. */
@@ -80,9 +86,8 @@ export function appointmentReminder(appointment: Appointment, clinic: ClinicInfo
  */
 export function reminderDuringTask(appointment: Appointment, clinic: ClinicInfo, channel: Channel): Outbound {
   if (!MENUS_ANSWERED_BY_TYPING.has(channel)) return appointmentReminder(appointment, clinic);
-  const lines = appointmentReminderText(appointment, clinic).split('\n').slice(0, -1);
   const howTo = 'If your plans have changed, type "menu" and choose "Reschedule an appointment" or "Cancel an appointment".';
-  return { kind: 'text', text: [...lines, howTo].join('\n') };
+  return { kind: 'text', text: [...reminderFacts(appointment, clinic, REMINDER_HEADING), howTo].join('\n') };
 }
 
 /**

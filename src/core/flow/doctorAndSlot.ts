@@ -114,8 +114,10 @@ async function answerAsideFromBooking(turn: Turn, intent: IntentName): Promise<b
     turn.notice(await upcomingAppointmentsText(turn));
     return true;
   }
+  // Help is a word of its own at every step; it needs no pointing to.
+  if (intent === 'help') return false;
   const task = mainMenuOptions(turn).find((option) => (TASKS_OF_INTENT[intent] ?? []).includes(option.id));
-  if (!task || intent === 'help') return false;
+  if (!task) return false;
   turn.notice(`To ${task.label.charAt(0).toLowerCase()}${task.label.slice(1)}, type "menu" (this booking stops there) and choose "${task.label}".`);
   return true;
 }

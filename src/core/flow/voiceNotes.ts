@@ -56,9 +56,8 @@ export async function listenToVoiceNote(turn: Turn, voice: VoiceContent): Promis
     turn.notice(`Sorry, I can't listen to voice notes here yet. ${TYPE_INSTEAD}`);
     return false;
   }
-  const tooLong = VOICE_TOO_LONG_TEXT;
   if (voice.seconds !== undefined && voice.seconds > MAX_VOICE_SECONDS) {
-    turn.notice(tooLong);
+    turn.notice(VOICE_TOO_LONG_TEXT);
     return false;
   }
   let bytes: Uint8Array;
@@ -71,9 +70,9 @@ export async function listenToVoiceNote(turn: Turn, voice: VoiceContent): Promis
     return false;
   }
   const seconds = voice.seconds ?? recordingSeconds(bytes);
-  const tooLarge = bytes.byteLength > settings.maxUploadBytes || (seconds === undefined && bytes.byteLength > MAX_VOICE_BYTES_OF_UNKNOWN_LENGTH);
-  if (tooLarge || (seconds !== undefined && seconds > MAX_VOICE_SECONDS)) {
-    turn.notice(tooLong);
+  const tooLong = seconds !== undefined ? seconds > MAX_VOICE_SECONDS : bytes.byteLength > MAX_VOICE_BYTES_OF_UNKNOWN_LENGTH;
+  if (tooLong || bytes.byteLength > settings.maxUploadBytes) {
+    turn.notice(VOICE_TOO_LONG_TEXT);
     return false;
   }
   let heard: string;
