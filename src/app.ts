@@ -15,6 +15,7 @@ import { whatsappComponent } from './channels/whatsapp/whatsAppComponent.js';
 import type { AppComponent, AppContext } from './component.js';
 import type { AppConfig } from './config.js';
 import { ClinicAdminConsole } from './core/admin/index.js';
+import { AdminLoginGate } from './core/admin/login.js';
 import { ConversationEngine } from './core/engine.js';
 import type { FlowSettings } from './core/flow/turn.js';
 import type { AdminConsole, ClinicStore, Clock, PaymentGateway } from './core/ports.js';
@@ -32,6 +33,7 @@ import { OutboxAdminAlerts, OutboxNotifier } from './services/delivery/notifier.
 import { ServiceMetrics } from './services/metrics.js';
 import { MemoryFloodGuard } from './services/rateLimits.js';
 import { SqliteAdminLogins, SqliteAuditLog } from './store/sqlite/auditLog.js';
+import { SqliteHeldAdminAlerts } from './store/sqlite/heldAdminAlerts.js';
 import { createSheetsClinicStore, sheetsStoreComponent } from './store/sheets/index.js';
 import { openClinicDatabase, seedSampleData, SqliteClinicStore, SqliteOutbox, SqliteSessionStore } from './store/sqlite/index.js';
 
@@ -114,7 +116,19 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   // Admins are reached on Telegram only: on the admin bot when there is one, else on the patient bot.
   const admins = adminChats(config.telegram);
   const adminsReachable = admins.chatIds.length > 0;
-  const alerts = new OutboxAdminAlerts({ outbox, clock, logger, channel: admins.channel, adminChatIds: admins.chatIds });
+  const adminLogins = new SqliteAdminLogins(db);
+  // With ADMIN_PASSWORD, pushes to admins (agenda, alerts) reach only logged-in chats; the others' wait for their /login.
+  const adminLoginGate = config.telegram.adminPassword
+    ? new AdminLoginGate(config.telegram.adminPassword, adminLogins, {}, new SqliteHeldAdminAlerts(db, outbox))
+    : undefined;
+  const alerts = new OutboxAdminAlerts({
+    outbox,
+    clock,
+    logger,
+    channel: admins.channel,
+    adminChatIds: admins.chatIds,
+    ...(adminLoginGate ? { loginGate: adminLoginGate } : {}),
+  });
   const reports = new LocalReportStorage(path.join(config.dataDir, 'reports'));
   // Confirmation and invoice PDFs always; Razorpay payment links when the RAZORPAY_* variables are set.
   const paymentServices = createPaymentServices({ config, db, store, files: documents, notifier, alerts, clock, logger });
@@ -165,9 +179,10 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
           outbox,
           reports,
           audit: new SqliteAuditLog(db),
-          logins: new SqliteAdminLogins(db),
+          logins: adminLogins,
           adminIds: config.telegram.adminIds,
           password: config.telegram.adminPassword,
+          ...(adminLoginGate ? { loginGate: adminLoginGate } : {}),
           clinic: config.clinic,
           phoneRegion: config.phoneRegion,
           logger,
@@ -192,6 +207,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     notifier,
     alerts,
     metrics,
+    ...(adminLoginGate ? { adminLogins: adminLoginGate } : {}),
     ...(admin ? { admin } : {}),
     baseUrl: () => baseUrl,
   };

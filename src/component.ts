@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { Router } from 'express';
 import type { AppConfig } from './config.js';
+import type { AdminLoginGate } from './core/admin/login.js';
 import type { DocumentFiles } from './core/delivery.js';
 import type { ConversationEngine } from './core/engine.js';
 import type { AdminAlerts, AdminConsole, Clock, ClinicStore, Notifier, Outbox, SessionStore } from './core/ports.js';
@@ -29,6 +30,11 @@ export interface AppContext {
   engine: ConversationEngine;
   notifier: Notifier;
   alerts: AdminAlerts;
+  /**
+   * With ADMIN_PASSWORD: whether an admin chat is logged in now. What is pushed to admins outside
+   * {@link alerts} (the WhatsApp QR code) goes only to such chats.
+   */
+  adminLogins?: Pick<AdminLoginGate, 'loggedInUntil'>;
   /** The admin commands, when admins are configured (TELEGRAM_ADMIN_IDS). */
   admin?: AdminConsole;
   /** Prometheus metrics; webhooks record their results here. */

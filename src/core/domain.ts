@@ -95,8 +95,14 @@ export interface Appointment {
   /** Instant the patient confirmed they will come (the Confirm button of a reminder); absent until then. */
   patientConfirmedAt?: string;
   /**
+   * Instant the appointment became CONFIRMED (paid online, pay at the clinic, marked paid); absent
+   * for appointments created confirmed (typed into the sheet by staff). Reminders are armed from it.
+   */
+  confirmedAt?: string;
+  /**
    * Instant the appointment last moved to another slot; absent if it never moved. Reminders are
-   * armed from this instant (or createdAt), so a reminder time before it is never sent late.
+   * armed from the latest of this, confirmedAt and createdAt, so a reminder time before it is never
+   * sent late.
    */
   rescheduledAt?: string;
 }

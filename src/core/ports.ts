@@ -64,8 +64,9 @@ export interface ClinicStore {
    */
   holdSlot(hold: NewHold, now: Date): Promise<Appointment>;
   /**
-   * Turns a HELD appointment into CONFIRMED with the given payment fields. A hold that has lapsed is
-   * confirmed only if the slot still has a free place (checked under the same lock). Throws
+   * Turns a HELD appointment into CONFIRMED with the given payment fields, only while its slot is
+   * OPEN (an admin may have blocked it since the hold). A hold that has lapsed is confirmed only if
+   * the slot still has a free place (checked under the same lock). Throws
    * AppointmentNotFoundError, SlotUnavailableError, or InvalidTransitionError for other statuses.
    */
   confirmAppointment(
@@ -336,7 +337,8 @@ export interface AdminConsole {
   /**
    * The replies to an admin command, or undefined when the message is not for the console (the sender
    * is not an authorised admin, or it is not an admin command): the patient flow then takes it, and a
-   * non-admin gets no hint that admin commands exist.
+   * non-admin gets no hint that admin commands exist. [] when the answer is already in the chat's
+   * outbox (a /login that released the alerts held for the chat after its reply).
    */
   handle(request: AdminRequest): Promise<Outbound[] | undefined>;
   /** Commands to register in an admin chat's command menu. */
@@ -381,6 +383,31 @@ export interface AdminLoginState {
 export interface AdminLoginStore {
   get(route: DeliveryRoute): Promise<AdminLoginState | undefined>;
   put(route: DeliveryRoute, userId: string, state: AdminLoginState, now: Date): Promise<void>;
+}
+
+/** An admin alert held back from a chat that was not logged in when it was raised (ADMIN_PASSWORD). */
+export interface HeldAdminAlert {
+  text: string;
+  /** ISO instant the alert was raised. */
+  heldAt: string;
+}
+
+/**
+ * Admin alerts waiting for their chat's next login. Kept per chat, so only that chat ever gets them,
+ * and stored, so a restart keeps them. Their text names patients: never log it.
+ */
+export interface HeldAdminAlertStore {
+  /**
+   * Holds an alert for one chat, and forgets the chat's alerts held before `forgetBefore`. Resolves
+   * false when `dedupeKey` was used before (this alert was already held or sent to the chat).
+   */
+  hold(route: DeliveryRoute, text: string, now: Date, options: { dedupeKey?: string; forgetBefore: Date }): Promise<boolean>;
+  /**
+   * Takes the chat's held alerts (oldest first), appends the messages `compose` makes of them to the
+   * chat's outbox and deletes them, in one transaction: a crash neither loses nor doubles one. Resolves
+   * with the entries written ([] when nothing was held).
+   */
+  release(route: DeliveryRoute, now: Date, compose: (held: readonly HeldAdminAlert[]) => StoredMessage[]): Promise<OutboxEntry[]>;
 }
 
 /**

@@ -45,6 +45,15 @@ export function appointmentStart(appointment: Pick<Appointment, 'id' | 'date' | 
   return start.toJSDate();
 }
 
+/**
+ * The zone's short name at the appointment's time, as Indian readers write it ("IST"; "GST", "GMT",
+ * "GMT-5" elsewhere), for patients to whom an IANA id like "Asia/Kolkata" means nothing.
+ */
+export function zoneAbbreviation(appointment: Pick<Appointment, 'date' | 'time'>, timezone: string): string {
+  const at = DateTime.fromISO(`${appointment.date}T${appointment.time}`, { zone: timezone, locale: 'en-IN' });
+  return (at.isValid ? at.offsetNameShort : null) ?? timezone;
+}
+
 /** Whether a slot (or appointment) starting at `date` + `start` lies after the clinic minute `wallClock`. */
 export function startsAfter(item: Pick<Slot, 'date' | 'start'>, wallClock: string): boolean {
   return `${item.date}T${item.start}` > wallClock;

@@ -9,6 +9,7 @@ import {
   isBookable,
   pageSlotsByDate,
   startsAfter,
+  zoneAbbreviation,
 } from '../../src/core/slots.js';
 import { slot } from '../support/engineHarness.js';
 
@@ -44,6 +45,15 @@ describe('slot times are clinic wall-clock times', () => {
     // The same minute in two zones is remembered apart.
     expect(clinicWallClock(new Date('2026-03-08T07:00:00Z'), KOLKATA)).toBe('2026-03-08T12:30');
     expect(clinicDate(new Date('2026-03-08T04:59:00Z'), 'America/New_York')).toBe('2026-03-07');
+  });
+});
+
+describe('the zone shown to patients', () => {
+  it('is the short name readers in India know, at the appointment\'s date, else an offset', () => {
+    expect(zoneAbbreviation({ date: '2026-11-23', time: '10:00' }, 'Asia/Kolkata')).toBe('IST');
+    expect(zoneAbbreviation({ date: '2026-07-01', time: '10:00' }, 'Europe/London')).toBe('GMT+1');
+    expect(zoneAbbreviation({ date: '2026-11-23', time: '10:00' }, 'Asia/Dubai')).toBe('GST');
+    expect(zoneAbbreviation({ date: 'bad', time: '10:00' }, 'Asia/Kolkata')).toBe('Asia/Kolkata');
   });
 });
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { TestClock } from './clock.js';
-import { TelegramEmulator } from './telegramEmulator.js';
+import { TelegramEmulator, type TelegramUser } from './telegramEmulator.js';
 
 /** A Monday morning in the clinic's time zone (09:30 IST): sample slots later that day are bookable. */
 export const MONDAY_MORNING = new Date('2026-03-02T04:00:00Z');
@@ -66,4 +66,24 @@ export async function startTelegramApp(
       }
     },
   };
+}
+
+/** Books the first time of the first doctor for Asha Rao, paying at the clinic; returns the appointment id. */
+export async function bookAsAsha(user: TelegramUser): Promise<string> {
+  for (const [text, expected] of [
+    ['/book', /full name/],
+    ['Asha Rao', /mobile number/],
+    ['9876543210', /How old/],
+    ['34', /gender/],
+    ['Female', /visit for/],
+    ['Fever', /doctor/i],
+    ['1', /Pick a time/],
+    ['1', /pay/i],
+  ] as const) {
+    user.say(text);
+    await user.reply(expected);
+  }
+  user.say('1');
+  const confirmation = await user.reply(/Appointment confirmed/);
+  return /ID: (\S+)/.exec(String(confirmation.params.text))![1]!;
 }

@@ -90,7 +90,7 @@ async function startBotComponent(
       ? {}
       : {
           // An admin's own chat on the patient bot: telling the admins would only fail again.
-          onUndeliverable: alertUndeliverable(ctx, 'Telegram', (chatId) => ctx.config.telegram.adminIds.includes(chatId) && !ctx.config.telegram.adminBotToken),
+          onUndeliverable: alertUndeliverable({ ...ctx, timezone: ctx.config.clinic.timezone }, 'Telegram', (chatId) => ctx.config.telegram.adminIds.includes(chatId) && !ctx.config.telegram.adminBotToken),
         }),
     ...(overrides.wait ? { wait: overrides.wait } : {}),
   });

@@ -15,6 +15,12 @@ export interface QrAnnouncerOptions {
   alerts: AdminAlerts;
   /** Admin chats a picture can be pushed to (empty without admins). */
   adminRoutes: readonly DeliveryRoute[];
+  /**
+   * With ADMIN_PASSWORD, whether a chat is logged in at `now`. The picture links the clinic's
+   * WhatsApp to whoever scans it, so it goes only to logged-in chats (and is not held: it expires in
+   * seconds). Without it every admin chat gets it.
+   */
+  loggedIn?: (route: DeliveryRoute, now: Date) => Promise<boolean>;
   outbox: Outbox;
   files: DocumentFiles;
   clock: Clock;
@@ -66,6 +72,7 @@ export class QrAnnouncer {
         ? 'WhatsApp QR code: scan it within about 20 seconds (WhatsApp > Linked devices > Link a device).'
         : `WhatsApp QR code (the last one sent here; fresh ones at ${this.options.qrUrl()}).`;
     for (const route of adminRoutes) {
+      if (this.options.loggedIn && !(await this.options.loggedIn(route, clock.now()))) continue;
       await outbox.push(route, [{ kind: 'document', text: caption, fileName: 'whatsapp-qr.png', mime: 'image/png', fileId }], clock.now());
     }
   }

@@ -104,10 +104,12 @@ export function createWhatsAppChannel(ctx: AppContext, options: WhatsAppChannelO
     while (background.size > 0) await Promise.allSettled([...background]);
   };
 
+  const { adminLogins } = ctx;
   const qr = new QrAnnouncer({
     print: options.print ?? ((text) => process.stdout.write(text)),
     alerts: ctx.alerts,
     adminRoutes: adminRoutes(ctx.config.telegram),
+    ...(adminLogins ? { loggedIn: async (route, now) => (await adminLogins.loggedInUntil(route, now)) !== undefined } : {}),
     outbox: ctx.outbox,
     files: ctx.documents,
     clock,
@@ -144,7 +146,7 @@ export function createWhatsAppChannel(ctx: AppContext, options: WhatsAppChannelO
     files: ctx.documents,
     clock,
     logger,
-    onUndeliverable: alertUndeliverable(ctx, 'WhatsApp'),
+    onUndeliverable: alertUndeliverable({ ...ctx, timezone: ctx.config.clinic.timezone }, 'WhatsApp'),
     ...(options.senderWait ? { wait: options.senderWait } : {}),
   });
   const outboxSender = sender;

@@ -32,7 +32,7 @@ import { statsCommand } from './commands/stats.js';
 import type { AdminCommand, AdminDeps, CommandResult } from './commands/types.js';
 import { MAX_COMMAND_LENGTH, parseCommandLine, type CommandLine } from './commandLine.js';
 import { AdminCommandError, AdminUsageError } from './errors.js';
-import { maskChatId, maskPhonesIn, reply } from './format.js';
+import { maskPhonesIn, reply } from './format.js';
 import { AdminLoginGate, type LoginPolicy } from './login.js';
 
 /** Everything the console needs; built by the composition root. */
@@ -68,6 +68,11 @@ export interface AdminConsoleOptions {
    */
   privateChatsOnly?: boolean;
   loginPolicy?: Partial<LoginPolicy>;
+  /**
+   * The login gate, when it is shared with the admin alerts (which it holds back from chats that are
+   * not logged in, for their /login to release). Without it one is made from `password` and `logins`.
+   */
+  loginGate?: AdminLoginGate;
 }
 
 const COMMANDS: readonly AdminCommand[] = [
@@ -110,7 +115,7 @@ export class ClinicAdminConsole implements AdminConsole {
     this.admins = new Set(options.adminIds.map((id) => id.trim()).filter(Boolean));
     this.commandsByName = new Map(COMMANDS.map((c) => [c.name, c]));
     this.patientCommands = new Set(options.patientCommands ?? DEFAULT_PATIENT_COMMANDS);
-    this.gate = options.password ? new AdminLoginGate(options.password, options.logins, options.loginPolicy) : undefined;
+    this.gate = options.password ? (options.loginGate ?? new AdminLoginGate(options.password, options.logins, options.loginPolicy)) : undefined;
     this.deps = {
       store: options.store,
       notifier: options.notifier,
@@ -197,18 +202,23 @@ export class ClinicAdminConsole implements AdminConsole {
     const { timezone } = this.options.clinic;
     if (!this.gate) return reply('No admin password is set: admin commands work here without logging in. Send /help.');
     if (!password) return reply('Send /login followed by the admin password.');
-    const outcome = await this.gate.login(request, request.userId, password, request.now);
+    const loggedIn = (end: Date) => `Logged in until ${until(end, timezone)}. You may delete the message with the password. Send /help for the commands.`;
+    const outcome = await this.gate.login(request, request.userId, password, request.now, loggedIn);
     switch (outcome.kind) {
-      case 'logged-in':
-        await this.audit(request, 'login', '', 'ok', 'logged in');
-        return reply(`Logged in until ${until(outcome.until, timezone)}. You may delete the message with the password. Send /help for the commands.`);
+      case 'logged-in': {
+        const held = outcome.heldAlerts;
+        await this.audit(request, 'login', '', 'ok', held ? `logged in; held alerts: ${held.released} released, ${held.stale} stale, ${held.notShown} over the cap` : 'logged in');
+        // With held alerts the reply is already written, ahead of them.
+        return held ? [] : reply(loggedIn(outcome.until));
+      }
       case 'wrong-password':
         await this.audit(request, 'login', '', 'error', `wrong password (${outcome.failures} of ${this.gate.maxFailures})`);
         return reply(`Wrong password. ${outcome.attemptsLeft} attempt${outcome.attemptsLeft === 1 ? '' : 's'} left before this chat is locked.`);
       case 'locked-now':
         await this.audit(request, 'login', '', 'error', `locked until ${outcome.until.toISOString()} after ${this.gate.maxFailures} wrong passwords`);
+        // In full: only admins read it, and they must tell which colleague's chat someone is guessing in.
         await this.options.alerts?.alert(
-          `⚠️ Admin chat ${maskChatId(request.chatId)} is locked until ${until(outcome.until, timezone)} after ${this.gate.maxFailures} wrong passwords.`,
+          `⚠️ Admin chat ${request.chatId} is locked until ${until(outcome.until, timezone)} after ${this.gate.maxFailures} wrong passwords.`,
           { dedupeKey: `admin-lockout:${request.channel}:${request.chatId}:${outcome.until.toISOString()}` },
         );
         return reply(`Wrong password. This chat is locked until ${until(outcome.until, timezone)}.`);

@@ -28,8 +28,22 @@ function isoDate(year: number, month: number, day: number): string | undefined {
 }
 
 /**
+ * The day and month in the year that puts them nearest to today: in late December "2/1" is the
+ * coming January, in early January "28/12" the December just gone. One rule for "2/1" and "2 jan",
+ * whether the admin looks back (/appointments) or ahead (/block).
+ */
+function nearestDate(today: DateTime, month: number, day: number): string | undefined {
+  const candidates = [today.year - 1, today.year, today.year + 1]
+    .map((year) => DateTime.fromObject({ year, month, day }, { zone: today.zone }))
+    .filter((date) => date.isValid);
+  const distance = (date: DateTime) => Math.abs(date.diff(today, 'days').days);
+  const nearest = candidates.sort((a, b) => distance(a) - distance(b))[0];
+  return nearest?.toISODate() ?? undefined;
+}
+
+/**
  * The clinic-local date `YYYY-MM-DD` that `text` names, or undefined when it is not a date (or not a
- * real one, like 31/02). A date without a year is taken in the current year.
+ * real one, like 31/02). A day and month without a year is the nearest such date ({@link nearestDate}).
  */
 export function parseAdminDate(text: string, now: Date, timezone: string): string | undefined {
   const today = DateTime.fromJSDate(now, { zone: timezone }).startOf('day');
@@ -45,8 +59,8 @@ export function parseAdminDate(text: string, now: Date, timezone: string): strin
   const dayFirst = DAY_FIRST.exec(typed);
   if (dayFirst) {
     const yearText = dayFirst[3];
-    const year = yearText === undefined ? today.year : yearText.length === 2 ? 2000 + Number(yearText) : Number(yearText);
-    return isoDate(year, Number(dayFirst[2]), Number(dayFirst[1]));
+    if (yearText === undefined) return nearestDate(today, Number(dayFirst[2]), Number(dayFirst[1]));
+    return isoDate(yearText.length === 2 ? 2000 + Number(yearText) : Number(yearText), Number(dayFirst[2]), Number(dayFirst[1]));
   }
   if (/^[\d/.\s-]+$/.test(typed)) return undefined; // digits chrono might read some other way
 
@@ -57,5 +71,9 @@ export function parseAdminDate(text: string, now: Date, timezone: string): strin
   const result = results[0];
   if (!result || results.length !== 1 || result.index !== 0 || result.text.length !== typed.length) return undefined;
   const start = result.start;
+  // "25 nov" names a day and month but no year; weekdays ("next friday") are left to chrono.
+  if (!start.isCertain('year') && start.isCertain('month') && start.isCertain('day')) {
+    return nearestDate(today, start.get('month')!, start.get('day')!);
+  }
   return isoDate(start.get('year')!, start.get('month')!, start.get('day')!);
 }

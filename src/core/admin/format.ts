@@ -20,15 +20,22 @@ export const MAX_MESSAGES = 4;
 const PHONE_LIKE = /\+?\d[\d\s().-]{5,}\d/g;
 /** Dates (2026-11-21, 21/11/2026, 21-11-26, 21/11), kept as they are: they are not phone numbers. */
 const DATE_LIKE = /(?<!\d)(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}\/\d{1,2})(?!\d)/g;
+/**
+ * Ids that start with a letter and join parts with dashes or underscores (slot ids such as
+ * S-DERM-20261123-1510, INV-2026-000001): their digits are dates and serials, never a phone number,
+ * and the audit log must still tell which slot or invoice a command touched.
+ */
+const IDENTIFIER_LIKE = /(?<![\p{L}\p{M}\d])\p{L}[\p{L}\p{M}\d]*(?:[-_][\p{L}\p{M}\d]+)+/gu;
 const PLACEHOLDER = /\u0000(\d+)\u0000/g;
 
 /** The text with every phone-like number masked (for the audit log). */
 export function maskPhonesIn(text: string): string {
-  const dates: string[] = [];
-  // Dates are set aside first, so "2026 2026-11-21" is never read as one long number.
-  const withoutDates = text.replace(PLACEHOLDER, '').replace(DATE_LIKE, (date) => `\u0000${dates.push(date) - 1}\u0000`);
-  const masked = withoutDates.replace(PHONE_LIKE, (run) => (run.replace(/\D/g, '').length >= 7 ? maskPhone(run) : run));
-  return masked.replace(PLACEHOLDER, (_, index: string) => dates[Number(index)] ?? '');
+  const kept: string[] = [];
+  const setAside = (part: string) => `\u0000${kept.push(part) - 1}\u0000`;
+  // Ids and dates are set aside first, so "2026 2026-11-21" is never read as one long number.
+  const rest = text.replace(PLACEHOLDER, '').replace(IDENTIFIER_LIKE, setAside).replace(DATE_LIKE, setAside);
+  const masked = rest.replace(PHONE_LIKE, (run) => (run.replace(/\D/g, '').length >= 7 ? maskPhone(run) : run));
+  return masked.replace(PLACEHOLDER, (_, index: string) => kept[Number(index)] ?? '');
 }
 
 const CHANNEL_LABELS: Record<DeliveryChannel, string> = {
@@ -92,6 +99,8 @@ export function appointmentLine(appointment: Appointment, options: LineOptions):
     phone,
     ...(options.withDoctor ? [appointment.doctorName] : []),
     statusLabel(appointment.status),
+    // The patient answered a reminder's Confirm: staff see during the day who said they are coming.
+    ...(appointment.status === 'CONFIRMED' && appointment.patientConfirmedAt ? ['✓ patient confirmed'] : []),
     paymentLabel(appointment, options.currency),
   ].join(' · ');
 }

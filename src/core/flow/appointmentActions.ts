@@ -10,6 +10,7 @@ import type { ClinicInfo } from '../ports.js';
 import { newSession, type FlowState, type Session } from '../session.js';
 import { isStillAhead, ownAppointment, releaseHold } from './appointments.js';
 import { appointmentWhen } from './describe.js';
+import { zoneAbbreviation } from '../slots.js';
 import { idleStep } from './mainMenu.js';
 import type { Step, Turn } from './turn.js';
 
@@ -62,7 +63,7 @@ function reminderFacts(appointment: Appointment, clinic: ClinicInfo, heading: st
   return [
     heading,
     `Doctor: ${appointment.doctorName}`,
-    `When: ${appointmentWhen(appointment)} (${clinic.timezone} time)`,
+    `When: ${appointmentWhen(appointment)} ${zoneAbbreviation(appointment, clinic.timezone)}`,
     `Where: ${clinic.name}, ${clinic.address}`,
     `Appointment ID: ${appointment.id}`,
   ];

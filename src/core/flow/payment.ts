@@ -77,12 +77,23 @@ async function confirmPayAtClinic(turn: Turn, appointment: Appointment): Promise
     if (appointment.paymentLink) await turn.deps.payments?.cancelPaymentLink(appointment.id);
     await completeBooking(turn, confirmed);
   } catch (error) {
+    if (error instanceof SlotUnavailableError && error.reason === 'blocked') return slotClosed(turn);
     const lost = error instanceof SlotUnavailableError || error instanceof InvalidTransitionError || error instanceof AppointmentNotFoundError;
     if (!lost) throw error;
     delete turn.session.draft.appointmentId;
     turn.notice('Sorry, your hold on that time ran out and it was booked by someone else. Please pick another time.');
     await turn.replaceWith('SELECTING_SLOT');
   }
+}
+
+/**
+ * The clinic closed the held time for bookings (a doctor's leave) before the patient confirmed it: the
+ * hold and any payment link are given up, so nothing can be paid for a time that cannot be booked.
+ */
+async function slotClosed(turn: Turn): Promise<void> {
+  await releaseHold(turn);
+  turn.notice('Sorry, the clinic has just closed that time for bookings. Please pick another time.');
+  await turn.replaceWith('SELECTING_SLOT');
 }
 
 async function holdEnded(turn: Turn): Promise<void> {
@@ -114,6 +125,7 @@ async function startOnlinePayment(turn: Turn, appointment: Appointment): Promise
   if (appointment.paymentStatus === 'PENDING' && appointment.paymentLink) return turn.goTo('AWAITING_PAYMENT');
   const holdEnds = Date.parse(appointment.holdExpiresAt ?? '');
   if (!(holdEnds > turn.now.getTime())) return holdEnded(turn);
+  if ((await store.getSlot(appointment.slotId))?.status !== 'OPEN') return slotClosed(turn);
   if (!payableOnline(turn, appointment)) {
     turn.notice('This time starts too soon to pay online. Please pay at the clinic: your time is still held.');
     return turn.askAgain();

@@ -4,6 +4,7 @@
  */
 import { toStoredMessage, type DeliveryChannel, type DocumentFiles, type StoredMessage } from '../../core/delivery.js';
 import type { ConversationRef, Outbound } from '../../core/messages.js';
+import type { AdminLoginGate } from '../../core/admin/login.js';
 import type { AdminAlerts, Clock, Notifier, Outbox, PushOptions } from '../../core/ports.js';
 import type { Logger } from '../../logging.js';
 
@@ -31,6 +32,11 @@ export interface OutboxAdminAlertsOptions {
   channel: DeliveryChannel;
   /** Chat ids of the admins (TELEGRAM_ADMIN_IDS). */
   adminChatIds: readonly string[];
+  /**
+   * With ADMIN_PASSWORD: alerts reach only the chats logged in when they are raised; the gate holds
+   * them for the others until their /login. Without it every admin chat gets every alert.
+   */
+  loginGate?: Pick<AdminLoginGate, 'deliverAlert'>;
 }
 
 /** {@link AdminAlerts} to every admin chat through the outbox; logged only when no admin is configured. */
@@ -38,18 +44,29 @@ export class OutboxAdminAlerts implements AdminAlerts {
   constructor(private readonly options: OutboxAdminAlertsOptions) {}
 
   async alert(text: string, options: PushOptions = {}): Promise<void> {
-    const { outbox, clock, logger, channel, adminChatIds } = this.options;
+    const { outbox, clock, logger, channel, adminChatIds, loginGate } = this.options;
     if (adminChatIds.length === 0) {
       logger.debug('admin alert not sent: no admin chats are configured (TELEGRAM_ADMIN_IDS)');
       return;
     }
-    try {
-      for (const chatId of adminChatIds) {
-        const dedupeKey = options.dedupeKey === undefined ? undefined : `${options.dedupeKey}@${chatId}`;
-        await outbox.push({ channel, chatId }, [{ kind: 'text', text }], clock.now(), { dedupeKey });
+    const now = clock.now();
+    // Each chat on its own: one chat's failure must not keep the alert from the others.
+    for (const chatId of adminChatIds) {
+      const route = { channel, chatId };
+      const dedupeKey = options.dedupeKey === undefined ? undefined : `${options.dedupeKey}@${chatId}`;
+      const push = async () => (await outbox.push(route, [{ kind: 'text', text }], now, { dedupeKey })).length > 0;
+      try {
+        if (!loginGate) {
+          await push();
+          continue;
+        }
+        // The text names patients: only the fact is logged.
+        if ((await loginGate.deliverAlert(route, text, now, { dedupeKey }, push)) === 'held') {
+          logger.info({ chatId }, 'admin alert held until the chat logs in');
+        }
+      } catch (error) {
+        logger.error({ err: error, chatId }, 'admin alert could not be stored');
       }
-    } catch (error) {
-      logger.error({ err: error }, 'admin alert could not be stored');
     }
   }
 }

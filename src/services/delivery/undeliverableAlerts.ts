@@ -5,11 +5,14 @@
 import type { OutboxEntry } from '../../core/delivery.js';
 import { maskChatId } from '../../core/masking.js';
 import type { AdminAlerts, ClinicStore, Clock } from '../../core/ports.js';
+import { clinicDate } from '../../core/slots.js';
 
 export interface UndeliverableAlertDeps {
   store: ClinicStore;
   alerts: AdminAlerts;
   clock: Clock;
+  /** The clinic's zone: "once a day" is the clinic's day, not UTC's (which turns at 05:30 in India). */
+  timezone: string;
 }
 
 /**
@@ -26,7 +29,7 @@ export function alertUndeliverable(
     if (skip(chatId) || channel === 'telegram-admin') return;
     const [latest] = await deps.store.listAppointments({ conversation: { channel, chatId } }).catch(() => []);
     const who = latest ? `${latest.patient.name} (${latest.id})` : `${platform} chat ${maskChatId(chatId)}`;
-    const day = deps.clock.now().toISOString().slice(0, 10);
+    const day = clinicDate(deps.clock.now(), deps.timezone);
     await deps.alerts.alert(
       `⚠️ ${who} cannot be reached on ${platform}: a message could not be delivered (${reason}). Please contact them another way.`,
       { dedupeKey: `undeliverable:${channel}:${chatId}:${day}` },

@@ -240,7 +240,10 @@ export class PaymentSettlement {
    */
   private async refundDue(appointment: Appointment, news: PaidNews, money: string, now: Date, why: 'unavailable' | 'cancelled' = 'unavailable'): Promise<PaidOutcome> {
     const { store, notifier, alerts, logger } = this.options;
-    await store.updateAppointment(appointment.id, { paymentMode: 'ONLINE', paymentStatus: 'REFUND_DUE', paymentId: news.paymentId }, now);
+    // A hold it could not buy (its time blocked meanwhile, or begun) is given up with it: the
+    // patient is told to book another time, so nothing must keep that place.
+    const release = appointment.status === 'HELD' ? ({ status: 'EXPIRED', holdExpiresAt: null } as const) : {};
+    await store.updateAppointment(appointment.id, { ...release, paymentMode: 'ONLINE', paymentStatus: 'REFUND_DUE', paymentId: news.paymentId }, now);
     const booking = `${appointment.doctorName}, ${appointmentWhen(appointment)}`;
     logger.warn({ appointmentId: appointment.id, paymentId: news.paymentId, why }, 'payment arrived for a booking it can no longer buy: refund due');
     const patientReason =

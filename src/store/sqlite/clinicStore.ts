@@ -105,11 +105,11 @@ export const UPSERT_SLOT_SQL = `INSERT INTO slots (id, doctor_id, date, start, "
 export const INSERT_APPOINTMENT_SQL = `INSERT INTO appointments (id, created_at, updated_at, status, channel, chat_id,
     patient_name, phone, age, gender, purpose, doctor_id, doctor_name, slot_id, date, time, fee, payment_mode,
     payment_status, payment_link, payment_id, invoice_no, reports, hold_expires_at, reminders_sent, notes,
-    patient_confirmed_at, rescheduled_at)
+    patient_confirmed_at, rescheduled_at, confirmed_at)
   VALUES (@id, @created_at, @updated_at, @status, @channel, @chat_id, @patient_name, @phone, @age,
     @gender, @purpose, @doctor_id, @doctor_name, @slot_id, @date, @time, @fee, @payment_mode,
     @payment_status, @payment_link, @payment_id, @invoice_no, @reports, @hold_expires_at,
-    @reminders_sent, @notes, @patient_confirmed_at, @rescheduled_at)`;
+    @reminders_sent, @notes, @patient_confirmed_at, @rescheduled_at, @confirmed_at)`;
 
 /**
  * Throws a RangeError unless the slot's date and times are `YYYY-MM-DD` / `HH:mm` and its capacity a
@@ -158,7 +158,8 @@ function prepareStatements(db: Database.Database) {
          payment_status = @payment_status, payment_link = @payment_link, payment_id = @payment_id,
          invoice_no = @invoice_no, reports = @reports, hold_expires_at = @hold_expires_at,
          reminders_sent = @reminders_sent, notes = @notes, patient_confirmed_at = @patient_confirmed_at,
-         slot_id = @slot_id, date = @date, time = @time, rescheduled_at = @rescheduled_at
+         slot_id = @slot_id, date = @date, time = @time, rescheduled_at = @rescheduled_at,
+         confirmed_at = @confirmed_at
        WHERE id = @id`,
     ),
     expireHolds: db.prepare<[{ now: string }], AppointmentRow>(
@@ -277,17 +278,17 @@ export class SqliteClinicStore implements ClinicStore {
         const current = this.requireAppointment(id);
         const holdLive =
           current.status === 'HELD' && (current.holdExpiresAt === null || current.holdExpiresAt > nowIso);
-        if (!holdLive) {
-          if (current.status !== 'HELD' && current.status !== 'EXPIRED') {
-            throw new InvalidTransitionError(id, current.status, 'CONFIRMED');
-          }
-          // The place was released when the hold lapsed (a late payment): take it only if still free.
-          const slotRow = this.statements.slot.get(current.slotId);
-          if (!slotRow) throw new SlotUnavailableError(current.slotId, 'unknown');
-          if (slotRow.status !== 'OPEN') throw new SlotUnavailableError(current.slotId, 'blocked');
-          if (this.takenAt(current.slotId, nowIso, id) >= slotRow.capacity) {
-            throw new SlotUnavailableError(current.slotId, 'full');
-          }
+        if (!holdLive && current.status !== 'HELD' && current.status !== 'EXPIRED') {
+          throw new InvalidTransitionError(id, current.status, 'CONFIRMED');
+        }
+        const slotRow = this.statements.slot.get(current.slotId);
+        if (!slotRow) throw new SlotUnavailableError(current.slotId, 'unknown');
+        // Checked for a live hold too: a hold is not a booking yet, and an admin who blocked the time
+        // (a doctor's leave) must not find a new appointment in it afterwards.
+        if (slotRow.status !== 'OPEN') throw new SlotUnavailableError(current.slotId, 'blocked');
+        // The place was released when the hold lapsed (a late payment): take it only if still free.
+        if (!holdLive && this.takenAt(current.slotId, nowIso, id) >= slotRow.capacity) {
+          throw new SlotUnavailableError(current.slotId, 'full');
         }
         return this.write({
           ...current,
@@ -295,6 +296,7 @@ export class SqliteClinicStore implements ClinicStore {
           paymentMode: payment.paymentMode,
           paymentStatus: payment.paymentStatus,
           holdExpiresAt: null,
+          confirmedAt: nowIso,
           updatedAt: nowIso,
         });
       })

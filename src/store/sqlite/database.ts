@@ -15,6 +15,8 @@ import { REMINDERS_MIGRATION } from './migrations/006-reminders.js';
 import { OWED_DOCUMENTS_MIGRATION } from './migrations/007-owed-documents.js';
 import { OUTBOX_PARTIAL_INDEXES_MIGRATION } from './migrations/008-outbox-partial-indexes.js';
 import { DOCUMENT_FACTS_MIGRATION } from './migrations/009-document-facts.js';
+import { CONFIRMED_AT_MIGRATION } from './migrations/010-confirmed-at.js';
+import { HELD_ADMIN_ALERTS_MIGRATION } from './migrations/011-held-admin-alerts.js';
 
 /**
  * Ordered schema changes. Never edit or reorder an entry that has shipped: files in the field were
@@ -123,6 +125,8 @@ export const MIGRATIONS: readonly string[] = [
   OWED_DOCUMENTS_MIGRATION,
   OUTBOX_PARTIAL_INDEXES_MIGRATION,
   DOCUMENT_FACTS_MIGRATION,
+  CONFIRMED_AT_MIGRATION,
+  HELD_ADMIN_ALERTS_MIGRATION,
 ];
 
 /**

@@ -69,6 +69,7 @@ export interface AppointmentRow {
   notes: string;
   patient_confirmed_at: string | null;
   rescheduled_at: string | null;
+  confirmed_at: string | null;
 }
 
 /** Builds a {@link Doctor} from its row. */
@@ -152,6 +153,7 @@ export function toAppointment(row: AppointmentRow): Appointment {
     notes: row.notes,
     ...(row.patient_confirmed_at ? { patientConfirmedAt: row.patient_confirmed_at } : {}),
     ...(row.rescheduled_at ? { rescheduledAt: row.rescheduled_at } : {}),
+    ...(row.confirmed_at ? { confirmedAt: row.confirmed_at } : {}),
   };
 }
 
@@ -186,6 +188,7 @@ export function appointmentParams(appointment: Appointment): AppointmentRow {
     notes: appointment.notes,
     patient_confirmed_at: appointment.patientConfirmedAt ? toIsoInstant(appointment.patientConfirmedAt) : null,
     rescheduled_at: appointment.rescheduledAt ? toIsoInstant(appointment.rescheduledAt) : null,
+    confirmed_at: appointment.confirmedAt ? toIsoInstant(appointment.confirmedAt) : null,
   };
 }
 

@@ -3,8 +3,8 @@
  * separate admin bot. Telegram only parses and renders; the console decides.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TelegramEmulator, type RecordedCall, type TelegramUser } from '../../support/telegramEmulator.js';
-import { startTelegramApp, type TelegramTestApp } from '../../support/telegramApp.js';
+import { TelegramEmulator, type RecordedCall } from '../../support/telegramEmulator.js';
+import { bookAsAsha, startTelegramApp, type TelegramTestApp } from '../../support/telegramApp.js';
 
 const ADMIN_ID = 9001;
 let emulator: TelegramEmulator;
@@ -27,32 +27,13 @@ async function start(env: Record<string, string>): Promise<TelegramTestApp> {
   return running;
 }
 
-async function book(user: TelegramUser): Promise<string> {
-  for (const [text, expected] of [
-    ['/book', /full name/],
-    ['Asha Rao', /mobile number/],
-    ['9876543210', /How old/],
-    ['34', /gender/],
-    ['Female', /visit for/],
-    ['Fever', /doctor/i],
-    ['1', /Pick a time/],
-    ['1', /pay/i],
-  ] as const) {
-    user.say(text);
-    await user.reply(expected);
-  }
-  user.say('1');
-  const confirmation = await user.reply(/Appointment confirmed/);
-  return /ID: (\S+)/.exec(String(confirmation.params.text))![1]!;
-}
-
 describe('admin commands on the patient bot', () => {
   it('answers admins from the console and gives everyone else the patient experience', async () => {
     emulator.openChat(token, ADMIN_ID);
     await start({});
     const admin = emulator.user(token, { id: ADMIN_ID, first_name: 'Admin' });
     const asha = emulator.user(token, { id: 5001, first_name: 'Asha' });
-    const appointmentId = await book(asha);
+    const appointmentId = await bookAsAsha(asha);
     await admin.reply(/New booking/);
 
     admin.say('/find Asha');
@@ -134,7 +115,7 @@ describe('the separate admin bot', () => {
     expect(emulator.commandsOf(adminToken, `chat:${ADMIN_ID}`)?.map((c) => c.command)).toEqual(expect.arrayContaining(['today', 'find', 'help']));
 
     const asha = emulator.user(token, { id: 5001, first_name: 'Asha' });
-    const appointmentId = await book(asha);
+    const appointmentId = await bookAsAsha(asha);
     // The admins hear of the booking on the admin bot.
     await emulator.waitForCall('sendMessage', (c) => c.token === adminToken && String(c.params.text).includes(appointmentId));
 

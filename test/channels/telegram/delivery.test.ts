@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TelegramEmulator } from '../../support/telegramEmulator.js';
-import { startTelegramApp, type TelegramTestApp } from '../../support/telegramApp.js';
+import { bookAsAsha, startTelegramApp, type TelegramTestApp } from '../../support/telegramApp.js';
 
 let emulator: TelegramEmulator;
 let token: string;
@@ -37,20 +37,8 @@ describe('a patient who blocked the bot', () => {
     const running = await start({ TELEGRAM_ADMIN_IDS: '9001' });
     emulator.openChat(token, 9001); // the admin started the bot earlier
     const asha = emulator.user(token, { id: 5001, first_name: 'Asha' });
-    for (const [text, expected] of [
-      ['/book', /full name/],
-      ['Asha Rao', /mobile number/],
-      ['9876543210', /How old/],
-      ['34', /gender/],
-      ['Female', /visit for/],
-      ['Fever', /doctor/i],
-      ['1', /Pick a time/],
-      ['1', /pay/i],
-      ['1', /share a medical report/],
-    ] as const) {
-      asha.say(text);
-      await asha.reply(expected);
-    }
+    await bookAsAsha(asha);
+    await asha.reply(/share a medical report/);
     const [appointment] = await running.app.context.store.listAppointments({ conversation: { channel: 'telegram', chatId: '5001' } });
 
     emulator.block(5001);

@@ -9,7 +9,9 @@ import path from 'node:path';
 import { afterEach } from 'vitest';
 import type { AppContext } from '../../../src/component.js';
 import { createWhatsAppChannel, type WhatsAppChannel, type WhatsAppChannelOptions } from '../../../src/channels/whatsapp/whatsAppComponent.js';
+import { AdminLoginGate } from '../../../src/core/admin/login.js';
 import { OutboxAdminAlerts } from '../../../src/services/delivery/notifier.js';
+import { SqliteAdminLogins } from '../../../src/store/sqlite/auditLog.js';
 import type { OutboxEntry } from '../../../src/core/delivery.js';
 import { startTestApp, type TestApp } from '../../http/helpers.js';
 import { FakeWhatsApp, type SentMessage } from '../../support/fakeWhatsAppClient.js';
@@ -83,6 +85,8 @@ export interface TestbedOptions extends WhatsAppChannelOptions {
   env?: Record<string, string>;
   /** Admins configured (alerts and QR pictures to ADMIN_CHAT). */
   admins?: boolean;
+  /** ADMIN_PASSWORD: admin chats must log in (through `context.adminLogins`) to be shown the QR code. */
+  adminPassword?: string;
   sendPerSecond?: number;
   /** Start the channel (the fake then shows a QR code, or logs in with a stored session). */
   start?: boolean;
@@ -128,6 +132,7 @@ export async function createTestbed(options: TestbedOptions = {}): Promise<Whats
     alerts: options.admins
       ? new OutboxAdminAlerts({ outbox: base.outbox, clock: base.clock, logger: base.logger, channel: 'telegram-admin', adminChatIds: [ADMIN_CHAT.chatId] })
       : base.alerts,
+    ...(options.adminPassword ? { adminLogins: new AdminLoginGate(options.adminPassword, new SqliteAdminLogins(base.db)) } : {}),
   };
   const whatsapp = new FakeWhatsApp(() => base.clock.now());
   const pace = new VirtualPaceClock();

@@ -6,7 +6,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ManualWaits, optionNumber, PATIENT, startAfterEach } from './helpers.js';
+import { ADMIN_CHAT, ManualWaits, optionNumber, PATIENT, startAfterEach } from './helpers.js';
+import type { AdminLoginGate } from '../../../src/core/admin/login.js';
 import { SHUTDOWN_DELIVERY_GRACE_MS } from '../../../src/services/delivery/outboxSender.js';
 
 const start = startAfterEach();
@@ -38,6 +39,19 @@ describe('linking the number', () => {
     expect(bed.channel.link.pendingQr).toBeUndefined();
     expect(await bed.adminTexts()).toContainEqual(expect.stringMatching(/linked and ready/));
     expect(bed.channel.feature?.detail).toBe('linked and ready');
+  });
+
+  it('with ADMIN_PASSWORD, shows the QR picture only in admin chats logged in at that moment', async () => {
+    const bed = await start({ admins: true, adminPassword: 'correct horse' });
+    const pictures = async () => (await bed.adminEntries()).filter((e) => e.message.kind === 'document');
+    await bed.settle();
+    expect(await pictures()).toHaveLength(0);
+
+    const gate = bed.context.adminLogins as AdminLoginGate;
+    expect((await gate.login(ADMIN_CHAT, ADMIN_CHAT.chatId, 'correct horse', bed.clock.now())).kind).toBe('logged-in');
+    bed.whatsapp.client.rotateQr();
+    await bed.settle();
+    expect(await pictures()).toHaveLength(1);
   });
 
   it('needs no new scan after a restart: the session is kept in the session directory', async () => {

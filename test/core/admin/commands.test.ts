@@ -25,6 +25,7 @@ describe('/today and /appointments', () => {
       { conversation: { channel: 'telegram', chatId: '5550001' }, patient: { name: 'Zoya Khan', phone: '+919800000001', age: 30, gender: 'FEMALE' }, purpose: 'rash', slotId: 'derm-1', holdExpiresAt: new Date(s.h.clock.now().getTime() + 20 * 60_000) },
       s.h.clock.now(),
     );
+    await s.h.store.updateAppointment(late.id, { patientConfirmedAt: s.h.clock.now().toISOString() }, s.h.clock.now());
     const text = said(await s.admin('/today'));
     expect(text).toBe(
       [
@@ -35,7 +36,7 @@ describe('/today and /appointments', () => {
         '',
         'Dr. Meera Iyer (GP): 2 booked',
         `  11:00 AM · ${early.id} · Asha Rao · +919876543210 · confirmed · to pay at clinic ₹500`,
-        `  12:30 PM · ${late.id} · Ravi Kumar · +919123456789 · confirmed · to pay at clinic ₹500`,
+        `  12:30 PM · ${late.id} · Ravi Kumar · +919123456789 · confirmed · ✓ patient confirmed · to pay at clinic ₹500`,
       ].join('\n'),
     );
     expect(said(await s.admin('/appointments today'))).toBe(text);
@@ -162,6 +163,7 @@ describe('/cancel', () => {
   it('refuses unknown ids and finished appointments', async () => {
     expect(said(await s.admin('/cancel APT-NOTHERE'))).toBe('No appointment APT-NOTHERE. Find it with /find <phone or name>.');
     const appointment = await book(s.h, 'p1');
+    s.h.clock.advanceMinutes(61); // the 11:00 appointment has started
     await s.admin(`/done ${appointment.id}`);
     expect(said(await s.admin(`/cancel ${appointment.id}`))).toBe(`${appointment.id} is done; nothing was changed.`);
   });
@@ -200,8 +202,13 @@ describe('/paid, /done, /refunds, /refunded', () => {
     expect(said(await s.admin(`/paid ${appointment.id}`))).toBe(`${appointment.id} is cancelled; nothing was changed.`);
   });
 
-  it('/done marks an attended appointment completed, also after a no-show mark', async () => {
+  it('/done marks an attended appointment completed once it has started, also after a no-show mark', async () => {
     const appointment = await book(s.h, 'p1');
+    expect(said(await s.admin(`/done ${appointment.id}`))).toBe(
+      `${appointment.id} (Asha Rao) is on Sat, 21 Nov 2026 at 11:00 AM: it can be marked done once it has started. Nothing was changed.`,
+    );
+    expect((await s.h.store.getAppointment(appointment.id))?.status).toBe('CONFIRMED');
+    s.h.clock.advanceMinutes(60); // 11:00, its start
     expect(said(await s.admin(`/done ${appointment.id}`))).toBe(`${appointment.id} (Asha Rao, Sat, 21 Nov 2026 at 11:00 AM) is marked done.`);
     expect((await s.h.store.getAppointment(appointment.id))?.status).toBe('COMPLETED');
     expect(said(await s.admin(`/done ${appointment.id}`))).toBe(`${appointment.id} is done; nothing was changed.`);
@@ -342,13 +349,18 @@ describe('/report', () => {
 });
 
 describe('/stats', () => {
-  it('counts bookings by status, channel and doctor, and revenue online and at the clinic', async () => {
+  it('counts bookings by status, channel and doctor, and what was paid for them, every line adding up to the total', async () => {
     const web = await book(s.h, 'p1');
     const telegram = await book(s.h, '5550001', { channel: 'telegram', name: 'Ravi Kumar', time: '11:30 AM' });
     const third = await book(s.h, 'p3', { name: 'Gita Sen', time: '12:30 PM' });
     await s.h.store.updateAppointment(web.id, { paymentMode: 'ONLINE', paymentStatus: 'PAID' }, s.h.clock.now());
     await s.admin(`/paid ${telegram.id}`);
     await s.admin(`/cancel ${third.id}`);
+    const lapsed = await s.h.store.holdSlot(
+      { conversation: { channel: 'web', chatId: 'p4' }, patient: { name: 'Hari Lal', phone: '+919800022222', age: 50, gender: 'MALE' }, purpose: 'x', slotId: 's1330', holdExpiresAt: s.h.clock.now() },
+      s.h.clock.now(),
+    );
+    await s.h.store.updateAppointment(lapsed.id, { status: 'EXPIRED', holdExpiresAt: null }, s.h.clock.now());
     const text = said(await s.admin('/stats'));
     expect(text).toBe(
       [
@@ -357,7 +369,8 @@ describe('/stats', () => {
         'By status: confirmed 2 · cancelled 1',
         'By channel: web chat 2 · Telegram 1',
         'By doctor: Dr. Meera Iyer 3',
-        'Revenue: online ₹500 (1) · at the clinic ₹500 (1) · total ₹1,000',
+        'Paid for these bookings: online ₹500 (1) · at the clinic ₹500 (1) · total ₹1,000',
+        'Times held but never confirmed (not counted above): 1',
       ].join('\n'),
     );
     s.h.clock.advanceMinutes(3 * 24 * 60);
@@ -374,6 +387,13 @@ describe('/undelivered', () => {
     expect(said(await s.admin('/undelivered'))).toBe(
       ['1 undeliverable message, newest first:', '21 Nov 10:00 · Telegram · chat 5550… · 403: Forbidden: bot was blocked by the user · text'].join('\n'),
     );
+  });
+
+  it('names the patient of a chat they booked from', async () => {
+    const appointment = await book(s.h, '5550001', { channel: 'telegram', name: 'Ravi Kumar' });
+    const [entry] = await s.h.outbox.push({ channel: 'telegram', chatId: '5550001' }, [{ kind: 'text', text: 'Reminder' }], s.h.clock.now());
+    await s.h.outbox.markUndeliverable(entry!.id, '403: Forbidden: bot was blocked by the user', s.h.clock.now());
+    expect(said(await s.admin('/undelivered'))).toContain(`21 Nov 10:00 · Telegram · Ravi Kumar (${appointment.id}) · 403: Forbidden: bot was blocked by the user · text`);
   });
 });
 

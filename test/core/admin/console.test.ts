@@ -122,7 +122,7 @@ describe('password login', () => {
     // The other admins were told of the lockout, once, on the admin bot.
     const alerts = await s.h.outbox.listAfter({ channel: 'telegram-admin', chatId: OTHER_ADMIN_ID }, 0, 10);
     expect(alerts.map((e) => ('text' in e.message ? e.message.text : ''))).toEqual([
-      '⚠️ Admin chat 1112… is locked until 21 Nov 2026, 10:15 AM after 5 wrong passwords.',
+      '⚠️ Admin chat 111222333 is locked until 21 Nov 2026, 10:15 AM after 5 wrong passwords.',
     ]);
   });
 

@@ -32,6 +32,17 @@ describe('dates as staff type them (clinic time zone)', () => {
     },
   );
 
+  it('takes a day and month without a year as the nearest such date, typed either way', () => {
+    const lateDecember = new Date('2026-12-28T06:00:00Z'); // 11:30 IST
+    for (const typed of ['2/1', '02/01', '2 jan', 'jan 2']) expect(parseAdminDate(typed, lateDecember, ZONE), typed).toBe('2027-01-02');
+    for (const typed of ['20/12', '20 dec']) expect(parseAdminDate(typed, lateDecember, ZONE), typed).toBe('2026-12-20');
+    const earlyJanuary = new Date('2027-01-03T06:00:00Z');
+    for (const typed of ['28/12', '28 dec']) expect(parseAdminDate(typed, earlyJanuary, ZONE), typed).toBe('2026-12-28');
+    expect(parseAdminDate('5/1/2026', lateDecember, ZONE)).toBe('2026-01-05');
+    expect(parseAdminDate('29/2', new Date('2027-12-30T06:00:00Z'), ZONE)).toBe('2028-02-29');
+    expect(parseAdminDate('29/2', lateDecember, ZONE)).toBeUndefined();
+  });
+
   it("takes today in the clinic's zone, not the server's or UTC", () => {
     // 20:00 UTC on the 21st is 01:30 on the 22nd in Kolkata, and still the 21st in New York.
     const lateUtc = new Date('2026-11-21T20:00:00Z');

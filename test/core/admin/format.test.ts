@@ -29,6 +29,14 @@ describe('masking phone numbers in audit text', () => {
   it('leaves ids, dates and short numbers alone', () => {
     expect(maskPhonesIn('APT-7K3Q9XMD 21/11/2026 2026-11-21 30 21/11 21-11-26 /stats 365')).toBe('APT-7K3Q9XMD 21/11/2026 2026-11-21 30 21/11 21-11-26 /stats 365');
   });
+
+  it('keeps the digits of slot and invoice ids, and still masks a phone beside them', () => {
+    expect(maskPhonesIn('blocked S-SAMPLE-DERM-20261123-1510,gp-2026-11-22-0900; 1 booked listed')).toBe(
+      'blocked S-SAMPLE-DERM-20261123-1510,gp-2026-11-22-0900; 1 booked listed',
+    );
+    expect(maskPhonesIn('INV-2026-000001 for 9876543210')).toBe('INV-2026-000001 for 98****3210');
+    expect(maskPhonesIn('डॉ-मेहता-20261123-1510 +91-98765-43210')).toBe('डॉ-मेहता-20261123-1510 +91******3210');
+  });
 });
 
 describe('long lists', () => {

@@ -184,6 +184,46 @@ describe('links that end without payment', () => {
   });
 });
 
+describe('a time the clinic closed while a patient held it', () => {
+  /** An admin's /block of the held 11:00 (a doctor's leave). */
+  async function blockHeldSlot(): Promise<void> {
+    const slot = await t.h.store.getSlot('s1100');
+    await t.h.store.upsertSlot({ ...slot!, status: 'BLOCKED' });
+  }
+
+  it('"Pay online now" makes no link: the hold is given up and other times are offered', async () => {
+    const p = t.h.patient('tg-b1', { channel: 'telegram' });
+    await walkTo(p, 'SELECTING_PAYMENT_MODE');
+    await blockHeldSlot();
+    const replies = await p.tap('Pay online now');
+    expect(textOf(replies)).toContain('the clinic has just closed that time for bookings');
+    expect(await stateOf(t.h, p)).toBe('SELECTING_SLOT');
+    expect(menuLabels(replies)).not.toContain('11:00 AM');
+    expect(t.razorpay.links.size).toBe(0);
+    expect((await t.h.store.listAppointments({})).map((a) => a.status)).toEqual(['EXPIRED']);
+  });
+
+  it('"Pay at the clinic instead" does not confirm it, and the open link is closed', async () => {
+    const p = t.h.patient('tg-b2', { channel: 'telegram' });
+    const id = await t.bookOnline(p);
+    await blockHeldSlot();
+    const replies = await p.tap('Pay at the clinic instead');
+    expect(textOf(replies)).toContain('the clinic has just closed that time for bookings');
+    expect(await stateOf(t.h, p)).toBe('SELECTING_SLOT');
+    expect(t.razorpay.linkFor(id).status).toBe('cancelled');
+    expect(await t.h.store.getAppointment(id)).toMatchObject({ status: 'EXPIRED' });
+  });
+
+  it('a payment landing for it becomes a refund due and gives up the hold', async () => {
+    const p = t.h.patient('tg-b3', { channel: 'telegram' });
+    const id = await t.bookOnline(p);
+    await blockHeldSlot();
+    expect(await t.send(t.razorpay.pay(t.razorpay.linkFor(id).id))).toBe(200);
+    expect(await t.h.store.getAppointment(id)).toMatchObject({ status: 'EXPIRED', holdExpiresAt: null, paymentStatus: 'REFUND_DUE' });
+    expect((await t.adminTexts()).filter((text) => text.includes('Refund due'))).toHaveLength(1);
+  });
+});
+
 describe('late and wrong payments', () => {
   it('a payment landing after the hold lapsed confirms the appointment when the time is still free', async () => {
     const p = t.h.patient('tg-8', { channel: 'telegram' });
@@ -222,7 +262,7 @@ describe('late and wrong payments', () => {
     const id = await t.bookOnline(p); // 11:00, booked at 10:00
     t.h.clock.advanceMinutes(62);
     expect(await t.send(t.razorpay.pay(t.razorpay.linkFor(id).id))).toBe(200);
-    expect(await t.h.store.getAppointment(id)).toMatchObject({ status: 'HELD', paymentStatus: 'REFUND_DUE' });
+    expect(await t.h.store.getAppointment(id)).toMatchObject({ status: 'EXPIRED', paymentStatus: 'REFUND_DUE' });
     const pushes = await t.pushes(telegram('tg-11'));
     expect(pushes.map((e) => e.message.kind)).toEqual(['text']);
     expect('text' in pushes[0]!.message && pushes[0]!.message.text).toContain('will refund the full amount');

@@ -75,7 +75,7 @@ describe('reminders over the web chat', () => {
     await reminderTick(first.app, clock);
     const afterFirst = reminders(await history(first.base, sid));
     expect(afterFirst).toHaveLength(1);
-    expect(afterFirst[0]?.text).toContain('When: Tue, 3 Mar 2026 at 10:00 AM (Asia/Kolkata time)');
+    expect(afterFirst[0]?.text).toContain('When: Tue, 3 Mar 2026 at 10:00 AM IST');
     expect(afterFirst[0]?.options?.map((o) => o.label)).toEqual(['Confirm', 'Reschedule', 'Cancel']);
 
     // The service is down from Monday 12:00 until Tuesday 08:30, past the 2h reminder time.

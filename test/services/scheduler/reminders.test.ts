@@ -48,7 +48,7 @@ describe('reminders for an appointment booked days ahead', () => {
       ],
     });
     const text = first?.message.kind === 'menu' ? first.message.text : '';
-    expect(text).toContain('When: Mon, 23 Nov 2026 at 10:00 AM (Asia/Kolkata time)');
+    expect(text).toContain('When: Mon, 23 Nov 2026 at 10:00 AM IST');
     expect(text).toContain('Where: Test Clinic, 1 Test Road');
     expect((await h.store.getAppointment(appointment.id))?.remindersSent).toEqual(['24h']);
 
@@ -114,6 +114,25 @@ describe('reminders for an appointment booked days ahead', () => {
     setClock(h, ist('2026-11-22T07:00'));
     expect((await run()).sent).toBe(1);
     expect((await h.store.getAppointment(appointment.id))?.remindersSent).toEqual(['2h']);
+  });
+
+  it('arms the reminders from the confirmation, not the hold: held 25 hours ahead and confirmed 23 hours ahead gets only the 2h one', async () => {
+    const held = await h.store.holdSlot(
+      {
+        conversation: { channel: 'web', chatId: 'web-chat-000000000000001' },
+        patient: { name: 'Asha Rao', phone: '+919876543210', age: 34, gender: 'FEMALE' },
+        purpose: 'Fever',
+        slotId: slotId('2026-11-22', '11:00'),
+        holdExpiresAt: ist('2026-11-21T12:30'),
+      },
+      h.clock.now(), // 10:00, 25 hours ahead
+    );
+    setClock(h, ist('2026-11-21T12:00')); // 23 hours ahead, after the 24h reminder's time
+    await h.store.confirmAppointment(held.id, { paymentMode: 'ONLINE', paymentStatus: 'PAID' }, h.clock.now());
+    expect((await run()).sent).toBe(0);
+    setClock(h, ist('2026-11-22T09:00'));
+    expect((await run()).sent).toBe(1);
+    expect((await h.store.getAppointment(held.id))?.remindersSent).toEqual(['2h']);
   });
 
   it('sends nothing for an appointment booked after even its last reminder time', async () => {
@@ -247,7 +266,7 @@ describe('appointments that get no reminder', () => {
     expect((await run()).sent).toBe(1);
 
     const reminders = await remindersOf(h, appointment.conversation);
-    expect(reminders.map((r) => (r.message.kind === 'menu' ? /When: (.*) \(/.exec(r.message.text)?.[1] : ''))).toEqual([
+    expect(reminders.map((r) => (r.message.kind === 'menu' ? /When: (.*) IST/.exec(r.message.text)?.[1] : ''))).toEqual([
       'Mon, 23 Nov 2026 at 10:00 AM',
       'Tue, 24 Nov 2026 at 10:00 AM',
       'Tue, 24 Nov 2026 at 10:00 AM',

@@ -214,6 +214,7 @@ export function describeClinicStoreContract(name: string, open: () => Promise<Co
         paymentMode: 'CLINIC',
         paymentStatus: 'PAY_AT_CLINIC',
         holdExpiresAt: null,
+        confirmedAt: at.toISOString(),
         updatedAt: at.toISOString(),
       });
       expect(await store.getAppointment(held.id)).toEqual(confirmed);
@@ -247,6 +248,15 @@ export function describeClinicStoreContract(name: string, open: () => Promise<Co
       expect(error).toMatchObject({ slotId: 'S1', reason: 'full' });
       expect((await store.getAppointment(first.id))?.status).toBe('HELD');
       expect((await store.confirmAppointment(second.id, PAY_AT_CLINIC, minutesAfter(NOW, 27))).status).toBe('CONFIRMED');
+    });
+
+    it('refuses a live hold once an admin blocked the slot, leaving it held', async () => {
+      const held = await store.holdSlot(hold('S1', HOLD_END), NOW);
+      await store.upsertSlot(slot({ status: 'BLOCKED' }));
+      const error = await rejection(store.confirmAppointment(held.id, PAY_AT_CLINIC, minutesAfter(NOW, 5)));
+      expect(error).toBeInstanceOf(SlotUnavailableError);
+      expect(error).toMatchObject({ slotId: 'S1', reason: 'blocked' });
+      expect(await store.getAppointment(held.id)).toEqual(held);
     });
 
     it('refuses a lapsed hold once staff blocked the slot', async () => {

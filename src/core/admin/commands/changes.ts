@@ -4,6 +4,7 @@
 import type { Appointment } from '../../domain.js';
 import { appointmentWhen, formatMoney } from '../../flow/describe.js';
 import type { Channel } from '../../messages.js';
+import { hasStarted } from '../../slots.js';
 import { visibleLength } from '../../text.js';
 import { words } from '../commandLine.js';
 import { AdminCommandError, AdminUsageError } from '../errors.js';
@@ -127,6 +128,13 @@ export const doneCommand: AdminCommand = {
     const appointment = await requireAppointment(store, onlyId(context));
     if (appointment.status !== 'CONFIRMED' && appointment.status !== 'NO_SHOW') {
       throw new AdminCommandError(`${appointment.id} is ${statusLabel(appointment.status)}; nothing was changed.`);
+    }
+    // A typo of one id must not close a later appointment: marked done, it gets no reminders and
+    // can never become a no-show.
+    if (appointment.status === 'CONFIRMED' && !hasStarted(appointment, context.request.now, context.deps.clinic.timezone)) {
+      throw new AdminCommandError(
+        `${appointment.id} (${appointment.patient.name}) is on ${appointmentWhen(appointment)}: it can be marked done once it has started. Nothing was changed.`,
+      );
     }
     const done = await store.updateAppointment(appointment.id, { status: 'COMPLETED' }, context.request.now);
     return { replies: reply(`${done.id} (${done.patient.name}, ${appointmentWhen(done)}) is marked done.`), summary: `done ${done.id}` };

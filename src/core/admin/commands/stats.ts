@@ -1,6 +1,7 @@
 /**
- * /stats [days]: bookings made in the last days by status, channel and doctor, and the fees received
- * online and at the clinic.
+ * /stats [days]: bookings made in the last days by status, channel and doctor, and the fees paid for
+ * them online and at the clinic. Holds that lapsed unpaid were never bookings: they are counted apart,
+ * so every line adds up to the total.
  */
 import type { Appointment, AppointmentStatus } from '../../domain.js';
 import { formatMoney } from '../../flow/describe.js';
@@ -45,13 +46,15 @@ export const statsCommand: AdminCommand = {
     const made = candidates.filter((a) => a.createdAt >= sinceIso);
     // Holds that lapsed were never bookings; they are counted apart.
     const bookings = made.filter((a) => a.status !== 'EXPIRED');
+    const lapsedHolds = made.length - bookings.length;
 
-    const byStatus = countBy(made, (a) => a.status);
+    const byStatus = countBy(bookings, (a) => a.status);
     const statusLine = joined(STATUS_ORDER.filter((s) => byStatus.has(s)).map((s) => [statusLabel(s), byStatus.get(s)!]));
     const channelLine = joined([...countBy(bookings, (a) => a.conversation.channel)].map(([c, n]) => [channelLabel(c), n]));
     const doctorLine = joined([...countBy(bookings, (a) => a.doctorName)].sort((a, b) => b[1] - a[1]));
 
-    const paid = made.filter((a) => a.paymentStatus === 'PAID');
+    // A lapsed hold keeps no payment: one paid too late is a refund due, counted below.
+    const paid = bookings.filter((a) => a.paymentStatus === 'PAID');
     const online = paid.filter((a) => a.paymentMode === 'ONLINE');
     const atClinic = paid.filter((a) => a.paymentMode !== 'ONLINE');
     const money = (list: Appointment[]) => formatMoney(list.reduce((sum, a) => sum + a.fee, 0), clinic.currency);
@@ -62,7 +65,8 @@ export const statsCommand: AdminCommand = {
       `By status: ${statusLine}`,
       `By channel: ${channelLine}`,
       `By doctor: ${doctorLine}`,
-      `Revenue: online ${money(online)} (${online.length}) · at the clinic ${money(atClinic)} (${atClinic.length}) · total ${money(paid)}`,
+      `Paid for these bookings: online ${money(online)} (${online.length}) · at the clinic ${money(atClinic)} (${atClinic.length}) · total ${money(paid)}`,
+      ...(lapsedHolds > 0 ? [`Times held but never confirmed (not counted above): ${lapsedHolds}`] : []),
       ...(refundsDue.length > 0 ? [`Refunds due: ${refundsDue.length}, ${money(refundsDue)} (see /refunds)`] : []),
     ];
     return {
