@@ -10,8 +10,9 @@ import { appointmentActionLabel, appointmentActionOf, runAppointmentAction } fro
 import { runGlobalCommand, globalCommandOf } from './flow/commands.js';
 import { mainMenuTaskLabel, mainMenuTaskOf, startMainMenuTaskAnywhere } from './flow/mainMenu.js';
 import { STEPS } from './flow/steps.js';
-import { listenToVoiceNote } from './flow/voiceNotes.js';
 import { Turn, type FlowDeps } from './flow/turn.js';
+import { answerUnreadable, unreadableTranscript } from './flow/unreadable.js';
+import { listenToVoiceNote } from './flow/voiceNotes.js';
 import { KeyedLock } from './keyedLock.js';
 import { conversationKey, type ConversationRef, type Inbound, type MenuOption, type Outbound } from './messages.js';
 import type { Clock, FloodGuard, Outbox, SessionStore } from './ports.js';
@@ -180,6 +181,7 @@ export class ConversationEngine {
       turn.notice('Thanks, but I did not ask for a contact here.');
       return turn.askAgain();
     }
+    if (content.kind === 'unreadable') return answerUnreadable(turn, content.what, step);
     await step.handle(turn);
   }
 }
@@ -213,5 +215,7 @@ function transcriptEntry(inbound: Inbound, menuOnScreen: readonly MenuOption[]):
       return { kind: 'text', text: '(voice note)' };
     case 'file':
       return { kind: 'text', text: `(sent a file: ${content.fileName.slice(0, 200)})` };
+    case 'unreadable':
+      return { kind: 'text', text: unreadableTranscript(content.what) };
   }
 }

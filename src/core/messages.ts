@@ -31,7 +31,18 @@ export type InboundContent =
   | { kind: 'contact'; phone: string }
   /** A voice note; `seconds` when the platform tells its length (Telegram, WhatsApp), so a long one is refused unread. */
   | { kind: 'voice'; mime: string; load: LoadBytes; seconds?: number }
-  | { kind: 'file'; mime: string; fileName: string; size: number; load: LoadBytes };
+  | { kind: 'file'; mime: string; fileName: string; size: number; load: LoadBytes }
+  /**
+   * Something the patient sent on purpose that the bot cannot read (a sticker, a location, a poll…).
+   * The flow says what it can read at this step and asks its question again.
+   */
+  | { kind: 'unreadable'; what: UnreadableKind };
+
+/**
+ * What an unreadable message was, as far as the patient is concerned; `other` for the rarer kinds
+ * (a group invite, a product, a game) that need no words of their own.
+ */
+export type UnreadableKind = 'sticker' | 'gif' | 'video' | 'location' | 'poll' | 'contact-card' | 'audio-file' | 'other';
 
 /** One message from a patient, as every channel delivers it to the core. */
 export interface Inbound {

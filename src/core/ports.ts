@@ -148,6 +148,11 @@ export interface Notifier {
 /** Tells the clinic's admins something (new booking, undeliverable patient, payment); never throws. */
 export interface AdminAlerts {
   alert(text: string, options?: PushOptions): Promise<void>;
+  /**
+   * Like {@link alert}, to one admin chat only (e.g. what an earlier alert could not bring it); a chat
+   * that is not an admin's gets nothing.
+   */
+  alertChat(chatId: string, text: string, options?: PushOptions): Promise<void>;
 }
 
 /** Backlog of undelivered entries of one channel. */

@@ -3,7 +3,7 @@
  * bytes of voice notes, documents and photos are only fetched when the flow asks for them.
  */
 import type { Message, Update, User } from 'telegraf/types';
-import type { InboundContent, LoadBytes } from '../../core/messages.js';
+import type { InboundContent, LoadBytes, UnreadableKind } from '../../core/messages.js';
 
 /** Who sent an update and where to answer. */
 export interface TelegramSender {
@@ -20,8 +20,6 @@ export type TelegramInput =
   | { kind: 'button'; sender: TelegramSender; messageId: string; queryId: string; data: string; menu?: PressedMenu }
   /** Someone else's contact card: refused politely, never used as the patient's phone. */
   | { kind: 'foreign-contact'; sender: TelegramSender; messageId: string }
-  /** A message kind the service does not read (sticker, location, video…). */
-  | { kind: 'unsupported'; sender: TelegramSender; messageId: string }
   /** Nothing to answer (edited messages, channel posts, bots, service messages). */
   | { kind: 'ignored' };
 
@@ -64,9 +62,30 @@ function lazy(loadFile: FileLoader, fileId: string, maxBytes: number): LoadBytes
   return () => (loading ??= loadFile(fileId, maxBytes));
 }
 
-function messageContent(message: Message, options: TranslateOptions): InboundContent | 'foreign-contact' | undefined {
+/**
+ * Message fields of things a patient sends on purpose that the bot cannot read, by what the flow
+ * calls them, in the order they are looked for: a GIF also carries a `document` and a venue a
+ * `location`, so the more specific field comes first.
+ */
+const UNREADABLE_FIELDS: readonly (readonly [string, UnreadableKind])[] = [
+  ['sticker', 'sticker'],
+  ['animation', 'gif'],
+  ['video', 'video'],
+  ['video_note', 'video'],
+  ['venue', 'location'],
+  ['location', 'location'],
+  ['poll', 'poll'],
+  ['audio', 'audio-file'],
+];
+
+/** Service messages (someone joined, a message was pinned): nothing the patient said. */
+const SERVICE_FIELDS = ['new_chat_members', 'pinned_message'];
+
+function messageContent(message: Message, options: TranslateOptions): InboundContent | 'foreign-contact' | 'service' {
   const { loadFile, maxUploadBytes } = options;
   if ('text' in message) return { kind: 'text', text: message.text };
+  const unreadable = UNREADABLE_FIELDS.find(([field]) => field in message)?.[1];
+  if (unreadable) return { kind: 'unreadable', what: unreadable };
   if ('contact' in message) {
     const own = message.contact.user_id !== undefined && message.from !== undefined && message.contact.user_id === message.from.id;
     return own ? { kind: 'contact', phone: internationalPhone(message.contact.phone_number) } : 'foreign-contact';
@@ -98,7 +117,9 @@ function messageContent(message: Message, options: TranslateOptions): InboundCon
       load: lazy(loadFile, largest.file_id, maxUploadBytes),
     };
   }
-  return undefined;
+  if (SERVICE_FIELDS.some((field) => field in message)) return 'service';
+  // A dice, a game, a story, or a kind newer than this code: the patient still gets an answer.
+  return { kind: 'unreadable', what: 'other' };
 }
 
 /** The chat an update comes from: a message's chat, or the chat of a pressed button; undefined for others. */
@@ -137,6 +158,6 @@ export function translateUpdate(update: Update, options: TranslateOptions): Tele
   if (!sender) return { kind: 'ignored' };
   const content = messageContent(message, options);
   if (content === 'foreign-contact') return { kind: 'foreign-contact', sender, messageId };
-  if (!content) return 'new_chat_members' in message || 'pinned_message' in message ? { kind: 'ignored' } : { kind: 'unsupported', sender, messageId };
+  if (content === 'service') return { kind: 'ignored' };
   return { kind: 'message', sender, messageId, content, telegramMessageId: message.message_id };
 }

@@ -5,11 +5,14 @@
  * updates (long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set).
  */
 import type { AppComponent, AppContext } from '../../component.js';
+import { adminChats } from '../../services/delivery/adminChats.js';
 import { OutboxSender, SHUTDOWN_DELIVERY_GRACE_MS } from '../../services/delivery/outboxSender.js';
 import { alertUndeliverable } from '../../services/delivery/undeliverableAlerts.js';
+import { sendMissedAgenda } from '../../services/scheduler/jobs/agenda.js';
 import { TelegramBot, type CommandMenu } from './bot.js';
 import { PATIENT_COMMANDS } from './commands.js';
 import { telegramFileLoader } from './files.js';
+import { FirstUpdateCatchUp } from './firstUpdates.js';
 import { TelegramTransport } from './transport.js';
 import { AdminUpdateHandler, PatientUpdateHandler } from './updates.js';
 
@@ -125,6 +128,26 @@ async function startBotComponent(
     ? adminMenus
     : [{ commands: PATIENT_COMMANDS }, ...(admin && !config.telegram.adminBotToken ? adminMenus : [])];
 
+  // The bot that carries admin pushes brings an admin chat the day's agenda it could not get before
+  // the admin first opened the bot, ahead of the reply to that first message.
+  const pushesToAdmins = adminChats(config.telegram);
+  const catchUp =
+    admin && pushesToAdmins.channel === channel
+      ? new FirstUpdateCatchUp({
+          chatIds: pushesToAdmins.chatIds,
+          catchUp: (chatId) =>
+            sendMissedAgenda(chatId, clock.now(), {
+              store: ctx.store,
+              alerts: ctx.alerts,
+              outbox,
+              clinic: config.clinic,
+              channel,
+            }),
+          logger,
+          name: which.name,
+        })
+      : undefined;
+
   return {
     name: which.name,
     get feature() {
@@ -135,7 +158,11 @@ async function startBotComponent(
     async start() {
       sender.start();
       await bot.registerCommands(menus);
-      await bot.start((update) => handler.handle(update));
+      await bot.start(async (update) => {
+        const caughtUp = catchUp?.before(update);
+        if (caughtUp) await caughtUp;
+        await handler.handle(update);
+      });
     },
     async stop() {
       await bot.stop();

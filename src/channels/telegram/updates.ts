@@ -23,8 +23,6 @@ import { MESSAGE_MAX_CHARS } from './render.js';
 
 export const FOREIGN_CONTACT_TEXT =
   'For your privacy I can only take your own contact card. If the appointment is for someone else, please type their mobile number.';
-export const UNSUPPORTED_TEXT =
-  'Sorry, I can only read text, button taps, your shared phone number, voice notes, documents and photos. Please type your answer.';
 export const ALREADY_ANSWERED_TEXT = 'You have already answered this.';
 export const STAFF_ONLY_TEXT = "This bot is for the clinic's staff.";
 const OLD_BUTTON_TEXT = 'This button is no longer available.';
@@ -215,8 +213,6 @@ export class PatientUpdateHandler extends TelegramUpdateHandler {
         const atPhoneStep = (await this.patient.sessions.load(this.ref(sender)))?.state === 'AWAITING_PHONE';
         return this.pushReplies(sender.chatId, [{ kind: atPhoneStep ? 'ask-contact' : 'text', text: FOREIGN_CONTACT_TEXT }], messageId);
       }
-      case 'unsupported':
-        return this.pushReplies(sender.chatId, [{ kind: 'text', text: UNSUPPORTED_TEXT }], messageId);
       case 'message':
         await this.message(sender, messageId, input.content);
         return this.forgetPassword(input);
@@ -296,7 +292,11 @@ export class AdminUpdateHandler extends TelegramUpdateHandler {
   protected async process(input: Exclude<TelegramInput, { kind: 'ignored' | 'button' }>): Promise<void> {
     const { sender, messageId } = input;
     const text = input.kind === 'message' && input.content.kind === 'text' ? input.content.text.trim() : undefined;
-    const replies = text ? await this.adminReplies(sender, text) : undefined;
+    const replies =
+      (text ? await this.adminReplies(sender, text) : undefined) ??
+      // An admin's /start, greeting or photo is no command: they get the command list (or the login
+      // prompt), as /help would give them. Anyone else only learns whose bot this is.
+      (await this.adminReplies(sender, '/help'));
     await this.pushReplies(sender.chatId, replies ?? [{ kind: 'text', text: STAFF_ONLY_TEXT }], messageId);
     if (input.kind === 'message') await this.forgetPassword(input);
   }

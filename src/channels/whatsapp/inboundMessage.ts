@@ -4,7 +4,7 @@
  * announced as too large, is never fetched.
  */
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import type { Inbound, InboundContent } from '../../core/messages.js';
+import type { Inbound, InboundContent, UnreadableKind } from '../../core/messages.js';
 import { MediaUnavailableError } from './errors.js';
 import type { WhatsAppMessage } from './whatsAppClient.js';
 
@@ -15,16 +15,28 @@ export type IgnoredBecause = 'own-message' | 'group' | 'status' | 'broadcast' | 
 export type Translation =
   | { kind: 'inbound'; inbound: Inbound }
   | { kind: 'ignored'; because: IgnoredBecause }
-  /** A patient's message the flow cannot use (sticker, video, location): they are told what works. */
-  | { kind: 'unsupported'; messageType: string }
   /** A photo or document whose bytes WhatsApp no longer has. */
   | { kind: 'media-unavailable'; messageType: string };
 
 /** What voice notes are when WhatsApp does not say. */
 export const VOICE_NOTE_MIME = 'audio/ogg; codecs=opus';
 
-/** Types a patient sends on purpose but the booking flow has no use for. */
-const UNSUPPORTED_TYPES = new Set(['video', 'sticker', 'location', 'multi_vcard', 'poll_creation', 'album', 'groups_v4_invite', 'product', 'order']);
+/**
+ * Types a patient sends on purpose but the bot cannot read, by what the flow calls them: it tells the
+ * patient what it can read and asks its question again. Other types (notifications, reactions,
+ * revoked messages) are WhatsApp's own and go unanswered.
+ */
+const UNREADABLE_TYPES: ReadonlyMap<string, UnreadableKind> = new Map<string, UnreadableKind>([
+  ['video', 'video'],
+  ['sticker', 'sticker'],
+  ['location', 'location'],
+  ['multi_vcard', 'contact-card'],
+  ['poll_creation', 'poll'],
+  ['album', 'other'],
+  ['groups_v4_invite', 'other'],
+  ['product', 'other'],
+  ['order', 'other'],
+]);
 
 /**
  * "919876543210@c.us" -> "+919876543210". Only person chats carry the number; "@lid" chats hide it,
@@ -102,7 +114,7 @@ function fileContent(message: WhatsAppMessage): InboundContent | undefined {
   return { kind: 'file', mime, fileName, size, load: loader(message) };
 }
 
-async function contentOf(message: WhatsAppMessage): Promise<InboundContent | 'unsupported' | 'media-unavailable' | 'system'> {
+async function contentOf(message: WhatsAppMessage): Promise<InboundContent | 'media-unavailable' | 'system'> {
   switch (message.type) {
     case 'chat':
     // Replies to old interactive messages carry the chosen label as text.
@@ -118,10 +130,12 @@ async function contentOf(message: WhatsAppMessage): Promise<InboundContent | 'un
       return { kind: 'voice', mime: message._data?.mimetype ?? VOICE_NOTE_MIME, load: loader(message) };
     case 'vcard': {
       const phone = phoneFromVCard(message.body);
-      return phone ? { kind: 'contact', phone } : 'unsupported';
+      return phone ? { kind: 'contact', phone } : { kind: 'unreadable', what: 'contact-card' };
     }
-    default:
-      return UNSUPPORTED_TYPES.has(message.type) ? 'unsupported' : 'system';
+    default: {
+      const what = UNREADABLE_TYPES.get(message.type);
+      return what ? { kind: 'unreadable', what } : 'system';
+    }
   }
 }
 
@@ -134,7 +148,6 @@ export async function translateMessage(message: WhatsAppMessage, linkedAtMs: num
   if (because) return { kind: 'ignored', because };
   const content = await contentOf(message);
   if (content === 'system') return { kind: 'ignored', because: 'system' };
-  if (content === 'unsupported') return { kind: 'unsupported', messageType: message.type };
   if (content === 'media-unavailable') return { kind: 'media-unavailable', messageType: message.type };
   const phone = phoneFromWhatsAppId(message.from);
   const displayName = message._data?.notifyName?.trim();

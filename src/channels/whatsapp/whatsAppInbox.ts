@@ -10,8 +10,6 @@ import type { Logger } from '../../logging.js';
 import { translateMessage } from './inboundMessage.js';
 import type { WhatsAppMessage } from './whatsAppClient.js';
 
-export const UNSUPPORTED_TEXT =
-  'Sorry, I can only read text messages, PDF documents and photos here. Please type your answer, or reply with the number of an option.';
 export const MEDIA_UNAVAILABLE_TEXT = 'Sorry, I could not download that file from WhatsApp. Please send it again.';
 
 export interface WhatsAppInboxOptions {
@@ -58,8 +56,6 @@ export class WhatsAppInbox {
         case 'ignored':
           logger.debug({ because: translation.because, type: message.type }, 'whatsapp message ignored');
           return;
-        case 'unsupported':
-          return await this.notice(chatId, message.id._serialized, UNSUPPORTED_TEXT);
         case 'media-unavailable':
           logger.warn({ chatId, type: translation.messageType }, 'whatsapp media could not be downloaded');
           return await this.notice(chatId, message.id._serialized, MEDIA_UNAVAILABLE_TEXT);

@@ -1,5 +1,5 @@
 /**
- * Finding what an admin names: an appointment id, a doctor by id or part of the name, a patient by
+ * Finding what an admin names: an appointment id, a doctor by id, name or specialty, a patient by
  * phone or name.
  */
 import Fuse from 'fuse.js';
@@ -21,30 +21,51 @@ export async function requireAppointment(store: ClinicStore, typed: string | und
   return appointment;
 }
 
-/** What a doctor name or id turned up. */
-export type DoctorMatch = { kind: 'found'; doctor: Doctor } | { kind: 'ambiguous'; doctors: Doctor[] } | { kind: 'none' };
+/**
+ * What a doctor name, id or specialty turned up; `guessed` when only by closeness of the name (a
+ * typo), not because the text is part of it.
+ */
+export type DoctorMatch =
+  | { kind: 'found'; doctor: Doctor; guessed: boolean }
+  | { kind: 'ambiguous'; doctors: Doctor[]; guessed: boolean }
+  | { kind: 'none' };
 
 /** Titles people type in front of a name that say nothing about which doctor is meant. */
 const TITLE = /^(?:dr|doctor|dr\.)\s+/;
 
+/** "General Physician" → "gp": what staff call a specialty by its initials. */
+function initials(text: string): string {
+  return comparable(text)
+    .split(' ')
+    .map((word) => word[0] ?? '')
+    .join('');
+}
+
 /**
- * The doctor an admin means by `typed`: the id (any case), a part of the name ("meera", "dr iyer"), or
- * failing that the closest name (typos like "meara").
+ * The doctor an admin means by `typed`, trying in turn: the id (any case); a part of the name
+ * ("meera", "dr iyer"); a part of the id ("gp" for SAMPLE-GP) or the specialty ("derm", "general",
+ * "gp" for General Physician); failing all that, the closest name (typos like "meara"). A step that
+ * finds several doctors stops there, so they are listed rather than one guessed.
  */
 export function matchDoctor(typed: string, doctors: Doctor[]): DoctorMatch {
   const wanted = comparable(typed).replace(TITLE, '');
   if (!wanted) return { kind: 'none' };
   const byId = doctors.find((d) => d.id.toLowerCase() === typed.trim().toLowerCase());
-  if (byId) return { kind: 'found', doctor: byId };
+  if (byId) return { kind: 'found', doctor: byId, guessed: false };
   const byName = doctors.filter((d) => comparable(d.name).replace(TITLE, '').includes(wanted));
-  if (byName.length === 1) return { kind: 'found', doctor: byName[0]! };
-  if (byName.length > 1) return { kind: 'ambiguous', doctors: byName };
+  const byIdOrSpecialty = doctors.filter(
+    (d) => comparable(d.id).includes(wanted) || comparable(d.specialty).includes(wanted) || initials(d.specialty) === wanted,
+  );
+  for (const step of [byName, byIdOrSpecialty]) {
+    if (step.length === 1) return { kind: 'found', doctor: step[0]!, guessed: false };
+    if (step.length > 1) return { kind: 'ambiguous', doctors: step, guessed: false };
+  }
   const fuzzy = new Fuse(doctors, { keys: ['name'], threshold: 0.4, ignoreLocation: true, includeScore: true }).search(wanted);
   const [best, second] = fuzzy;
   if (!best) return { kind: 'none' };
   // Only a clear winner is taken; two similar names are listed rather than guessed.
-  if (second && (second.score ?? 1) - (best.score ?? 0) < 0.1) return { kind: 'ambiguous', doctors: fuzzy.slice(0, 5).map((r) => r.item) };
-  return { kind: 'found', doctor: best.item };
+  if (second && (second.score ?? 1) - (best.score ?? 0) < 0.1) return { kind: 'ambiguous', doctors: fuzzy.slice(0, 5).map((r) => r.item), guessed: true };
+  return { kind: 'found', doctor: best.item, guessed: true };
 }
 
 /** The doctor named by `typed`, or an error listing the candidates. */

@@ -44,29 +44,36 @@ export class OutboxAdminAlerts implements AdminAlerts {
   constructor(private readonly options: OutboxAdminAlertsOptions) {}
 
   async alert(text: string, options: PushOptions = {}): Promise<void> {
-    const { outbox, clock, logger, channel, adminChatIds, loginGate } = this.options;
+    const { logger, adminChatIds } = this.options;
     if (adminChatIds.length === 0) {
       logger.debug('admin alert not sent: no admin chats are configured (TELEGRAM_ADMIN_IDS)');
       return;
     }
-    const now = clock.now();
     // Each chat on its own: one chat's failure must not keep the alert from the others.
-    for (const chatId of adminChatIds) {
-      const route = { channel, chatId };
-      const dedupeKey = options.dedupeKey === undefined ? undefined : `${options.dedupeKey}@${chatId}`;
-      const push = async () => (await outbox.push(route, [{ kind: 'text', text }], now, { dedupeKey })).length > 0;
-      try {
-        if (!loginGate) {
-          await push();
-          continue;
-        }
-        // The text names patients: only the fact is logged.
-        if ((await loginGate.deliverAlert(route, text, now, { dedupeKey }, push)) === 'held') {
-          logger.info({ chatId }, 'admin alert held until the chat logs in');
-        }
-      } catch (error) {
-        logger.error({ err: error, chatId }, 'admin alert could not be stored');
+    for (const chatId of adminChatIds) await this.alertChat(chatId, text, options);
+  }
+
+  async alertChat(chatId: string, text: string, options: PushOptions = {}): Promise<void> {
+    const { outbox, clock, logger, channel, adminChatIds, loginGate } = this.options;
+    if (!adminChatIds.includes(chatId)) {
+      logger.warn({ chatId }, 'admin alert not sent: the chat is not an admin chat');
+      return;
+    }
+    const now = clock.now();
+    const route = { channel, chatId };
+    const dedupeKey = options.dedupeKey === undefined ? undefined : `${options.dedupeKey}@${chatId}`;
+    const push = async () => (await outbox.push(route, [{ kind: 'text', text }], now, { dedupeKey })).length > 0;
+    try {
+      if (!loginGate) {
+        await push();
+        return;
       }
+      // The text names patients: only the fact is logged.
+      if ((await loginGate.deliverAlert(route, text, now, { dedupeKey }, push)) === 'held') {
+        logger.info({ chatId }, 'admin alert held until the chat logs in');
+      }
+    } catch (error) {
+      logger.error({ err: error, chatId }, 'admin alert could not be stored');
     }
   }
 }

@@ -122,6 +122,11 @@ describe('the separate admin bot', () => {
     const admin = emulator.user(adminToken, { id: ADMIN_ID, first_name: 'Admin' });
     admin.say('/find Asha');
     await admin.reply(appointmentId);
+    // Start, or a greeting, gives an admin the command list rather than "for staff".
+    admin.say('/start');
+    await admin.reply(/\/today/);
+    admin.say('hello');
+    await admin.reply(/\/find/);
 
     // On the patient bot, the admin is a patient like any other.
     const onPatientBot = emulator.user(token, { id: ADMIN_ID, first_name: 'Admin' });

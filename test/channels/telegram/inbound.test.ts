@@ -54,8 +54,21 @@ describe('translateUpdate', () => {
     expect(translateUpdate({ update_id: 8, edited_message: { message_id: 3, date: 1, edit_date: 2, chat, from, text: 'x' } } as unknown as Update, options).kind).toBe('ignored');
   });
 
-  it('sorts stickers and locations as unsupported', () => {
-    expect(translateUpdate(message({ location: { latitude: 1, longitude: 2 } }), options).kind).toBe('unsupported');
+  it('hands stickers, locations and GIFs to the flow as unreadable, and ignores service messages', () => {
+    expect(translateUpdate(message({ location: { latitude: 1, longitude: 2 } }), options)).toMatchObject({
+      kind: 'message',
+      content: { kind: 'unreadable', what: 'location' },
+    });
+    const venue = { location: { latitude: 1, longitude: 2 }, title: 'Clinic', address: '1 Test Road' };
+    expect(translateUpdate(message({ venue, location: venue.location }), options)).toMatchObject({ content: { kind: 'unreadable', what: 'location' } });
+    const sticker = { file_id: 's', file_unique_id: 's', type: 'regular', width: 512, height: 512, is_animated: false, is_video: false };
+    expect(translateUpdate(message({ sticker }), options)).toMatchObject({ content: { kind: 'unreadable', what: 'sticker' } });
+    // A GIF also carries a document: it is not fetched as a report.
+    const gif = { file_id: 'g', file_unique_id: 'g', width: 1, height: 1, duration: 1, mime_type: 'video/mp4' };
+    expect(translateUpdate(message({ animation: gif, document: gif }), options)).toMatchObject({ content: { kind: 'unreadable', what: 'gif' } });
+    expect(translateUpdate(message({ dice: { emoji: '🎲', value: 3 } }), options)).toMatchObject({ content: { kind: 'unreadable', what: 'other' } });
+    expect(translateUpdate(message({ pinned_message: { message_id: 1, date: 1, chat } }), options).kind).toBe('ignored');
+    expect(translateUpdate(message({ new_chat_members: [from] }), options).kind).toBe('ignored');
   });
 });
 

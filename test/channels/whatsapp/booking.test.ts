@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { PATIENT, startAfterEach, type WhatsAppTestbed } from './helpers.js';
 import { SMALL_PDF, TINY_PNG } from '../../support/files.js';
 import type { SentMessage } from '../../support/fakeWhatsAppClient.js';
-import { MEDIA_UNAVAILABLE_TEXT, UNSUPPORTED_TEXT } from '../../../src/channels/whatsapp/whatsAppInbox.js';
+import { MEDIA_UNAVAILABLE_TEXT } from '../../../src/channels/whatsapp/whatsAppInbox.js';
 
 const start = startAfterEach();
 
@@ -265,6 +265,9 @@ describe('what the WhatsApp adapter leaves alone', () => {
     await bed.settle();
     bed.whatsapp.deliver(sticker);
     await bed.settle();
-    expect(bed.whatsapp.sent.slice(answered).map((m) => m.text)).toEqual([UNSUPPORTED_TEXT]);
+    // One answer: what the bot can read, with the main menu again.
+    const notice = bed.whatsapp.sent.slice(answered).map((m) => m.text);
+    expect(notice).toHaveLength(1);
+    expect(notice[0]).toMatch(/^Sorry, I can't read stickers\. Here I can only read text messages\.\n\n[^]*1\. Book an appointment/);
   });
 });

@@ -80,7 +80,11 @@ describe('reading WhatsApp messages', () => {
     for (const [fields, because] of cases) {
       expect(await translateMessage(whatsapp.message(fields), linkedAt, NOW), because).toEqual({ kind: 'ignored', because });
     }
-    expect(await translateMessage(whatsapp.message({ from: '919876543210@c.us', type: 'location' }), linkedAt, NOW)).toEqual({ kind: 'unsupported', messageType: 'location' });
+    // What a patient sends on purpose but the bot cannot read goes to the core, which answers it.
+    expect(await translateMessage(whatsapp.message({ from: '919876543210@c.us', type: 'location' }), linkedAt, NOW)).toMatchObject({
+      kind: 'inbound',
+      inbound: { content: { kind: 'unreadable', what: 'location' } },
+    });
   });
 
   it('answers a message written right after the scan, though WhatsApp stamps whole seconds by its own clock', async () => {

@@ -407,3 +407,79 @@ describe('/help', () => {
     expect(text.length).toBeLessThan(4096);
   });
 });
+
+describe('/block and /unblock when nothing changes', () => {
+  it('says that every slot was already blocked or open, and changes nothing', async () => {
+    expect(said(await s.admin('/block meera today'))).toBe(
+      'Blocked 7 slots of Dr. Meera Iyer on Sat, 21 Nov 2026. (1 was already blocked.) New bookings there are refused.',
+    );
+    expect(said(await s.admin('/block meera today'))).toBe('Nothing changed: all 7 slots of Dr. Meera Iyer on Sat, 21 Nov 2026 were already blocked.');
+    expect(said(await s.admin('/block blocked'))).toBe('Nothing changed: slot blocked (Sat, 21 Nov 2026, 12:00 PM–12:30 PM) was already blocked.');
+    expect(said(await s.admin('/unblock GP 21/11'))).toBe('Opened 7 slots of Dr. Meera Iyer on Sat, 21 Nov 2026.');
+    expect(said(await s.admin('/unblock GP 21/11'))).toBe('Nothing changed: all 7 slots of Dr. Meera Iyer on Sat, 21 Nov 2026 were already open.');
+    expect(said(await s.admin('/unblock tomorrow'))).toBe('Nothing changed: slot tomorrow (Sun, 22 Nov 2026, 10:00 AM–10:30 AM) was already open.');
+    const usages = await s.h.store.listSlotUsage({ doctorId: 'GP', fromDate: TODAY, toDate: TODAY, now: s.h.clock.now() });
+    expect(usages.map((u) => u.slot.status)).toEqual(Array(7).fill('OPEN'));
+  });
+
+  it('still lists the patients booked in a day that was already blocked', async () => {
+    const asha = await book(s.h, 'p1', { name: 'Asha Rao', time: '11:00 AM' });
+    await s.admin('/block meera today');
+    const again = said(await s.admin('/block meera today'));
+    expect(again).toMatch(/^Nothing changed: all 7 slots of Dr\. Meera Iyer on Sat, 21 Nov 2026 were already blocked\.\n/);
+    expect(again).toContain('⚠️ 1 patient is still booked there');
+    expect(again).toContain(asha.id);
+  });
+});
+
+describe('a date that is not one after a doctor', () => {
+  const notADate = (word: string) => `"${word}" is not a date. Type e.g. today, tomorrow, 21/11, 21/11/2026 or 2026-11-21.`;
+
+  it('/block, /unblock and /slots say which word is not a date', async () => {
+    expect(said(await s.admin('/block meera banana'))).toBe(`${notADate('banana')}\nUsage: /block <slot id> | <doctor> <date>`);
+    expect(said(await s.admin('/unblock karan banana'))).toBe(`${notADate('banana')}\nUsage: /unblock <slot id> | <doctor> <date>`);
+    expect(said(await s.admin('/slots meera banana'))).toBe(`${notADate('banana')}\nUsage: /slots <doctor> [date]`);
+    // Even when the whole text is close enough to a name to be taken for a typo of it.
+    expect(said(await s.admin('/slots meera foo'))).toBe(`${notADate('foo')}\nUsage: /slots <doctor> [date]`);
+    expect(said(await s.admin('/block dr meera iyer 31/02'))).toContain(notADate('31/02'));
+    expect((await s.h.store.getSlot('s1100'))?.status).toBe('OPEN');
+  });
+
+  it('still reads a name of several words, and asks for the day a /block needs', async () => {
+    expect(said(await s.admin('/slots meera iyer'))).toContain('Dr. Meera Iyer (GP) on Sat, 21 Nov 2026, 7 slots:');
+    expect(said(await s.admin('/slots dr karan shah'))).toBe('Dr. Karan Shah (DERM) on Sat, 21 Nov 2026: no slots.');
+    expect(said(await s.admin('/block meera iyer'))).toBe(
+      'Say which day of Dr. Meera Iyer (the whole day is changed), e.g. today or 21/11.\nUsage: /block <slot id> | <doctor> <date>',
+    );
+    expect(said(await s.admin('/slots nobody here'))).toBe('No doctor matches "nobody here". See /doctors for names and ids.');
+  });
+});
+
+describe('doctors by part of the id or by specialty', () => {
+  it('finds the one doctor a partial id or a specialty names, and lists them when several do', async () => {
+    await s.h.store.upsertDoctor(doctor('SAMPLE-PED', { name: 'Dr. Priya Nair', specialty: 'Pediatrics' }));
+    await s.h.store.upsertSlot(slot('ped-1', 'SAMPLE-PED', TOMORROW, '09:30'));
+    const ped = ['Dr. Priya Nair (SAMPLE-PED) on Sun, 22 Nov 2026, 1 slots:', '9:30 AM–10:00 AM · ped-1 · 0/1 taken · OPEN'].join('\n');
+    for (const query of ['PED tomorrow', 'ped 22/11', 'sample tomorrow', 'pediatrics tomorrow', 'PEDIATRICS 22/11']) {
+      expect(said(await s.admin(`/slots ${query}`)), query).toBe(ped);
+    }
+    expect(said(await s.admin('/slots dermatology'))).toBe('Dr. Karan Shah (DERM) on Sat, 21 Nov 2026: no slots.');
+    expect(said(await s.admin('/slots derma'))).toBe('Dr. Karan Shah (DERM) on Sat, 21 Nov 2026: no slots.');
+    // Two doctors are General Physicians: both are listed, none is guessed.
+    expect(said(await s.admin('/slots general tomorrow'))).toBe('"general" matches several doctors: Dr. Meera Iyer (GP), Dr. Old (OLD). Use the id.');
+    expect(said(await s.admin('/block physician today'))).toContain('"physician" matches several doctors');
+    expect((await s.h.store.getSlot('s1100'))?.status).toBe('OPEN');
+  });
+
+  it('reads a specialty by its initials, and a name still comes before an id or a specialty', async () => {
+    await s.h.store.upsertDoctor(doctor('OLD', { name: 'Dr. Old', specialty: 'Orthopaedics', active: false }));
+    await s.h.store.upsertDoctor(doctor('SAMPLE-ENT', { name: 'Dr. Ravi Dermani', specialty: 'Ear Nose Throat' }));
+    expect(said(await s.admin('/slots gp tomorrow'))).toContain('Dr. Meera Iyer (GP) on Sun, 22 Nov 2026');
+    expect(said(await s.admin('/slots general physician tomorrow'))).toContain('Dr. Meera Iyer (GP) on Sun, 22 Nov 2026');
+    expect(said(await s.admin('/slots ent'))).toBe('Dr. Ravi Dermani (SAMPLE-ENT) on Sat, 21 Nov 2026: no slots.');
+    expect(said(await s.admin('/slots throat'))).toBe('Dr. Ravi Dermani (SAMPLE-ENT) on Sat, 21 Nov 2026: no slots.');
+    // "derma" is part of Dr. Dermani's name and of Dr. Shah's specialty: the name comes first.
+    expect(said(await s.admin('/slots derma'))).toBe('Dr. Ravi Dermani (SAMPLE-ENT) on Sat, 21 Nov 2026: no slots.');
+    expect(said(await s.admin('/slots dermatology'))).toBe('Dr. Karan Shah (DERM) on Sat, 21 Nov 2026: no slots.');
+  });
+});

@@ -1,36 +1,49 @@
 /**
  * Doctors and their slots: /doctors, /slots, /block and /unblock (one slot, or a doctor's whole day).
  */
-import type { Appointment, Slot, SlotStatus } from '../../domain.js';
+import type { Appointment, Doctor, Slot, SlotStatus } from '../../domain.js';
 import { formatMoney } from '../../flow/describe.js';
 import { formatDate, formatTime } from '../../slots.js';
 import { words } from '../commandLine.js';
 import { parseAdminDate } from '../dates.js';
 import { AdminCommandError, AdminUsageError } from '../errors.js';
 import { appointmentLine, pagedText } from '../format.js';
-import { requireDoctor } from '../lookups.js';
-import { clinicToday, lineOptions, type AdminCommand, type CommandContext, type CommandResult } from './types.js';
+import { matchDoctor, requireDoctor } from '../lookups.js';
+import { clinicToday, lineOptions, requireDate, type AdminCommand, type CommandContext, type CommandResult } from './types.js';
 
 /** Most words a typed date takes at the end of a command ("next friday"). */
 const DATE_WORDS = 3;
 const DATE_LIKE = /^[\d]+[/.-][\d/.-]*$/;
 
+/** The doctor and the date a "<doctor> [date]" names; `date` is undefined when none was typed. */
+interface DoctorDay {
+  doctor: Doctor;
+  date: string | undefined;
+}
+
 /**
- * Splits "<doctor words> [date words]" into the doctor and the date, trying the longest date at the
- * end first. A last word that looks like a date but is not one (31/02) is an error, not a name.
+ * Reads "<doctor> [date]", trying the longest date at the end first. Without one, the whole text is
+ * the doctor; but when all but its last word names a doctor and the whole text does not (or only by
+ * a guess at a typo: "verma banana"), or the last word looks like a date but is not one (31/02), the
+ * last word is said to be no date.
  */
-function doctorAndDate(context: CommandContext): { doctor: string; date: string | undefined } {
+async function doctorAndDate(context: CommandContext): Promise<DoctorDay> {
   const parts = words(context.args);
   const { now } = context.request;
+  if (parts.length === 0) throw new AdminUsageError('Say which doctor: an id from /doctors, part of the name, or the specialty.');
   for (let count = Math.min(DATE_WORDS, parts.length - 1); count >= 1; count -= 1) {
     const date = parseAdminDate(parts.slice(-count).join(' '), now, context.deps.clinic.timezone);
-    if (date) return { doctor: parts.slice(0, -count).join(' '), date };
+    if (date) return { doctor: await requireDoctor(context.deps.store, parts.slice(0, -count).join(' ')), date };
   }
-  const last = parts[parts.length - 1];
-  if (parts.length > 1 && last && DATE_LIKE.test(last)) {
-    throw new AdminUsageError(`"${last.slice(0, 20)}" is not a date. Type e.g. today, tomorrow, 21/11 or 2026-11-21.`);
+  const last = parts[parts.length - 1]!;
+  if (parts.length > 1) {
+    if (DATE_LIKE.test(last)) requireDate(context, last);
+    const doctors = await context.deps.store.listDoctors({ includeInactive: true });
+    const whole = matchDoctor(parts.join(' '), doctors);
+    const wholeIsDoctor = whole.kind !== 'none' && !whole.guessed;
+    if (!wholeIsDoctor && matchDoctor(parts.slice(0, -1).join(' '), doctors).kind !== 'none') requireDate(context, last);
   }
-  return { doctor: parts.join(' '), date: undefined };
+  return { doctor: await requireDoctor(context.deps.store, parts.join(' ')), date: undefined };
 }
 
 function slotTimes(slot: Slot): string {
@@ -58,10 +71,8 @@ export const slotsCommand: AdminCommand = {
   usage: '<doctor> [date]',
   description: "A doctor's slots of a day with places taken and status",
   async run(context) {
-    const typed = doctorAndDate(context);
-    if (!typed.doctor) throw new AdminUsageError('Say which doctor: an id from /doctors or part of the name.');
-    const doctor = await requireDoctor(context.deps.store, typed.doctor);
-    const date = typed.date ?? clinicToday(context);
+    const { doctor, date: typed } = await doctorAndDate(context);
+    const date = typed ?? clinicToday(context);
     const usages = await context.deps.store.listSlotUsage({ doctorId: doctor.id, fromDate: date, toDate: date, now: context.request.now });
     const title = `${doctor.name} (${doctor.id}) on ${formatDate(date)}`;
     if (usages.length === 0) return { replies: pagedText(`${title}: no slots.`, []), summary: `${doctor.id} ${date}: none` };
@@ -93,26 +104,35 @@ async function targetSlots(context: CommandContext): Promise<{ slots: Slot[]; wh
     const slot = await store.getSlot(parts[0]!);
     if (slot) return { slots: [slot], what: `slot ${slot.id} (${formatDate(slot.date)}, ${slotTimes(slot)})` };
   }
-  const typed = doctorAndDate(context);
-  if (!typed.doctor || !typed.date) {
-    throw new AdminUsageError(parts.length === 1 ? `No slot with id "${parts[0]!.slice(0, 40)}". Give a slot id from /slots, or a doctor and a date.` : 'Give a slot id, or a doctor and a date (the whole day).');
-  }
-  const doctor = await requireDoctor(store, typed.doctor);
-  const usages = await store.listSlotUsage({ doctorId: doctor.id, fromDate: typed.date, toDate: typed.date, now: context.request.now });
-  if (usages.length === 0) throw new AdminCommandError(`${doctor.name} has no slots on ${formatDate(typed.date)}; nothing was changed.`);
-  return { slots: usages.map((u) => u.slot), what: `${usages.length} slots of ${doctor.name} on ${formatDate(typed.date)}` };
+  if (parts.length === 1) throw new AdminUsageError(`No slot with id "${parts[0]!.slice(0, 40)}". Give a slot id from /slots, or a doctor and a date.`);
+  const { doctor, date } = await doctorAndDate(context);
+  if (!date) throw new AdminUsageError(`Say which day of ${doctor.name} (the whole day is changed), e.g. today or 21/11.`);
+  const usages = await store.listSlotUsage({ doctorId: doctor.id, fromDate: date, toDate: date, now: context.request.now });
+  if (usages.length === 0) throw new AdminCommandError(`${doctor.name} has no slots on ${formatDate(date)}; nothing was changed.`);
+  return { slots: usages.map((u) => u.slot), what: `${usages.length} slots of ${doctor.name} on ${formatDate(date)}` };
 }
 
 async function setSlotStatus(context: CommandContext, status: SlotStatus): Promise<CommandResult> {
   if (!context.args) throw new AdminUsageError('Give a slot id, or a doctor and a date (the whole day).');
   const { slots, what } = await targetSlots(context);
-  const unchanged = slots.filter((s) => s.status === status).length;
-  await context.deps.store.upsertSlots(slots.filter((s) => s.status !== status).map((s) => ({ ...s, status })));
+  const toChange = slots.filter((s) => s.status !== status);
+  const unchanged = slots.length - toChange.length;
+  await context.deps.store.upsertSlots(toChange.map((s) => ({ ...s, status })));
   const verb = status === 'BLOCKED' ? 'Blocked' : 'Opened';
-  const lines = [`${verb} ${what}.${unchanged > 0 ? ` (${unchanged} ${unchanged === 1 ? 'was' : 'were'} already ${status === 'BLOCKED' ? 'blocked' : 'open'}.)` : ''}`];
-  let summary = `${verb.toLowerCase()} ${slots.map((s) => s.id).join(',').slice(0, 120)}`;
+  const state = status === 'BLOCKED' ? 'blocked' : 'open';
+  const ids = slots.map((s) => s.id).join(',').slice(0, 120);
+  let lines: string[];
+  let summary: string;
+  if (toChange.length === 0) {
+    // Nothing to do is said as such: "Blocked 9 slots" would claim a change that did not happen.
+    lines = [`Nothing changed: ${slots.length === 1 ? what : `all ${what}`} ${slots.length === 1 ? 'was' : 'were'} already ${state}.`];
+    summary = `already ${state}, unchanged: ${ids}`;
+  } else {
+    lines = [`${verb} ${what}.${unchanged > 0 ? ` (${unchanged} ${unchanged === 1 ? 'was' : 'were'} already ${state}.)` : ''}`];
+    summary = `${verb.toLowerCase()} ${ids}`;
+  }
   if (status === 'BLOCKED') {
-    lines[0] += ' New bookings there are refused.';
+    if (toChange.length > 0) lines[0] += ' New bookings there are refused.';
     const booked = await bookedIn(context, slots);
     if (booked.length > 0) {
       lines.push(
