@@ -106,6 +106,8 @@ export function createHttpApp(parts: HttpAppParts): Express {
   app.use(express.static(parts.publicDir, { index: false, maxAge: '1h' }));
 
   app.use('/api', (_req, res) => sendError(res, 404, 'NOT_FOUND', 'No such API endpoint.'));
+  // Every other path answers in the same JSON shape rather than Express's HTML page.
+  app.use((_req, res) => sendError(res, 404, 'NOT_FOUND', 'Nothing here. The web chat is at /.'));
   app.use(errorHandler(parts.logger, maxUploadMb));
   return app;
 }

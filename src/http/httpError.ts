@@ -46,6 +46,9 @@ export function errorHandler(logger: Logger, maxUploadMb: number): ErrorRequestH
     const type = (error as { type?: unknown }).type;
     if (type === 'entity.too.large') return sendError(res, 413, 'TOO_LARGE', 'That message is too long.');
     if (type === 'entity.parse.failed') return sendError(res, 400, 'BAD_JSON', 'The request body is not valid JSON.');
+    if (type === 'charset.unsupported' || type === 'encoding.unsupported') {
+      return sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Send JSON in UTF-8 (Content-Type: application/json), without a content encoding.');
+    }
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return sendError(res, status, 'BAD_REQUEST', 'The request could not be understood.');
     }

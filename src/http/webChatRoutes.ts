@@ -33,16 +33,24 @@ function idempotencyKeyOf(header: string | undefined): string | undefined {
 }
 
 const jsonBody = z.union([
-  z.object({ text: z.string().max(MAX_TEXT_LENGTH) }).strict(),
+  // A message of nothing but spaces says nothing: refused like a missing one.
+  z.object({ text: z.string().max(MAX_TEXT_LENGTH).regex(/\S/) }).strict(),
   z.object({ choice: z.string().min(1).max(200) }).strict(),
 ]);
 
-const afterQuery = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0);
+/** Plain decimal digits only: "1e3", "0x10" or " 1" are not a seq a client was given. */
+const afterQuery = z
+  .string()
+  .regex(/^\d{1,16}$/)
+  .transform(Number)
+  .pipe(z.number().int().max(Number.MAX_SAFE_INTEGER))
+  .optional()
+  .transform((after) => after ?? 0);
 
 const requireSessionId: RequestHandler = (req, _res, next) => {
   const sessionId = String(req.params.sessionId ?? '');
   if (!SESSION_ID_PATTERN.test(sessionId)) {
-    return next(new HttpError(400, 'BAD_SESSION_ID', 'The chat id must be at least 22 URL-safe characters (letters, digits, - and _).'));
+    return next(new HttpError(400, 'BAD_SESSION_ID', 'The chat id must be 22 to 128 URL-safe characters (letters, digits, - and _).'));
   }
   next();
 };
@@ -68,7 +76,7 @@ function inputFrom(req: express.Request): WebInput {
     // An option id is not typed by the patient: one too long for any of ours is a forged or broken button.
     if (tooLong?.path[0] === 'choice') throw new HttpError(400, 'BAD_CHOICE', 'That button is not one of ours. Tap a button of the latest message, or type your answer.');
     throw tooLong
-      ? new HttpError(413, 'TEXT_TOO_LONG', `Please keep messages under ${MAX_TEXT_LENGTH} characters.`)
+      ? new HttpError(413, 'TEXT_TOO_LONG', `Please keep messages to at most ${MAX_TEXT_LENGTH} characters.`)
       : new HttpError(400, 'BAD_MESSAGE', 'Send {"text": "..."} or {"choice": "<option id>"} as JSON, or a file as multipart field "file".');
   }
   return 'text' in parsed.data ? { kind: 'text', text: parsed.data.text } : { kind: 'choice', optionId: parsed.data.choice };
@@ -117,7 +125,8 @@ export function webChatRoutes(channel: WebChatChannel, options: { maxUploadBytes
     if (!after.success) throw new HttpError(400, 'BAD_AFTER', '"after" must be a whole number (the last seq you have).');
     res.setHeader('Cache-Control', 'no-store');
     const transcript = req.query.transcript === 'true' || req.query.transcript === '1';
-    res.json({ messages: await channel.history(String(req.params.sessionId), after.data, transcript) });
+    const { messages, more } = await channel.history(String(req.params.sessionId), after.data, transcript);
+    res.json(more ? { messages, more } : { messages });
   });
 
   router.all('/api/chat/:sessionId/messages', (_req, res) => {

@@ -119,7 +119,7 @@ describe('messages and the transcript', () => {
     expect(((await response.json()) as { messages: ChatMessage[] }).messages).toEqual(sent);
   });
 
-  for (const after of ['abc', '-1', '1.5', '1e400']) {
+  for (const after of ['abc', '-1', '1.5', '1e400', '1e3', '0x10', '%201', '']) {
     it(`refuses after=${after} with 400`, async () => {
       const response = await fetch(`${messagesUrl(t.base, newSessionId())}?after=${after}`);
       expect(response.status).toBe(400);
@@ -149,6 +149,8 @@ describe('request validation', () => {
     ['an extra key', { text: 'hi', extra: 1 }],
     ['a number as text', { text: 42 }],
     ['an empty choice', { choice: '' }],
+    ['empty text', { text: '' }],
+    ['text of only spaces', { text: ' \n\t ' }],
     ['an array', [{ text: 'hi' }]],
   ];
   for (const [what, body] of badBodies) {
@@ -168,6 +170,9 @@ describe('request validation', () => {
       expect(response.status, type).toBe(415);
       expect((await errorOf(response)).code).toBe('UNSUPPORTED_MEDIA_TYPE');
     }
+    const latin1 = await fetch(messagesUrl(t.base, id), { method: 'POST', headers: { 'content-type': 'application/json; charset=latin1' }, body: '{"text":"hi"}' });
+    expect(latin1.status).toBe(415);
+    expect((await errorOf(latin1)).code).toBe('UNSUPPORTED_MEDIA_TYPE');
     expect(await history(t.base, id, 0)).toEqual([]);
     const vendorJson = await fetch(messagesUrl(t.base, id), { method: 'POST', headers: { 'content-type': 'application/vnd.clinic+json' }, body: '{"text":"hi"}' });
     expect(vendorJson.status).toBe(200);
@@ -309,6 +314,8 @@ describe('stale buttons and unknown paths', () => {
     ['GET', '/api/nothing-here'],
     ['POST', '/api/chat'],
     ['GET', `/api/chat/${'a'.repeat(22)}/messages/extra`],
+    ['GET', '/no-such-page'],
+    ['POST', '/'],
   ] as const) {
     it(`answers ${method} ${path.slice(0, 40)} with 404 JSON`, async () => {
       const response = await fetch(`${t.base}${path}`, { method });

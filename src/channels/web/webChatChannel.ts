@@ -45,7 +45,15 @@ export interface WebChatOptions {
   downloadLinkMinutes: number;
 }
 
-const HISTORY_PAGE = 200;
+/** Messages one GET returns at most; `more` then says to ask again after the last seq. */
+export const HISTORY_PAGE = 1000;
+
+/** A page of a chat's messages. */
+export interface WebHistory {
+  messages: WebMessage[];
+  /** True when there are messages after these: ask again with `after` = the last seq. */
+  more: boolean;
+}
 
 export class WebChatChannel {
   /** Serialises one session's requests, so a retry sees the replies of the first delivery. */
@@ -68,10 +76,14 @@ export class WebChatChannel {
     });
   }
 
-  /** Everything sent to the session after `afterSeq`; with `transcript`, the patient's side too. */
-  async history(sessionId: string, afterSeq: number, transcript = false): Promise<WebMessage[]> {
-    const entries = await this.options.outbox.listAfter({ channel: 'web', chatId: sessionId }, afterSeq, HISTORY_PAGE, { includePatient: transcript });
-    return this.present(entries, transcript);
+  /**
+   * What was sent to the session after `afterSeq` (with `transcript`, the patient's side too), up to
+   * {@link HISTORY_PAGE} messages.
+   */
+  async history(sessionId: string, afterSeq: number, transcript = false): Promise<WebHistory> {
+    // One more than a page is read, to tell whether there is more without a second query.
+    const entries = await this.options.outbox.listAfter({ channel: 'web', chatId: sessionId }, afterSeq, HISTORY_PAGE + 1, { includePatient: transcript });
+    return { messages: this.present(entries.slice(0, HISTORY_PAGE), transcript), more: entries.length > HISTORY_PAGE };
   }
 
   private toInbound(sessionId: string, messageId: string, input: WebInput): Inbound {
