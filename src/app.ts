@@ -35,7 +35,7 @@ import { MemoryFloodGuard } from './services/rateLimits.js';
 import { SqliteAdminLogins, SqliteAuditLog } from './store/sqlite/auditLog.js';
 import { SqliteHeldAdminAlerts } from './store/sqlite/heldAdminAlerts.js';
 import { createSheetsClinicStore, sheetsStoreComponent } from './store/sheets/index.js';
-import { openClinicDatabase, seedSampleData, SqliteClinicStore, SqliteOutbox, SqliteSessionStore } from './store/sqlite/index.js';
+import { openClinicDatabase, seedSampleData, SqliteClinicStore, SqliteOutbox, SqliteRequestKeys, SqliteSessionStore } from './store/sqlite/index.js';
 
 export interface StartOptions {
   clock?: Clock;
@@ -219,6 +219,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     // Without PUBLIC_BASE_URL, links are relative: they work whatever host name the browser used.
     downloadBaseUrl: config.publicBaseUrl ?? '',
     downloadLinkMinutes: DOWNLOAD_LINK_MINUTES,
+    requestKeys: new SqliteRequestKeys(db, { keepDays: TRANSCRIPT_DAYS }),
   });
 
   // Channels and services beyond the web chat, in start order (stopped in reverse).

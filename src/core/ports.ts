@@ -113,6 +113,18 @@ export interface TurnRecord {
   now: Date;
 }
 
+/**
+ * Idempotency-Keys a client sent with its messages (the web chat API), each with a fingerprint of the
+ * message it first came with.
+ */
+export interface RequestKeys {
+  /**
+   * Records `key` for the session with `fingerprint` unless it is known. Resolves true when the key is
+   * new or came with the same fingerprint (a retry), false when it came with another message.
+   */
+  claim(sessionId: string, key: string, fingerprint: string, now: Date): Promise<boolean>;
+}
+
 /** Conversation state, kept outside the process so a restart resumes every conversation. */
 export interface SessionStore {
   load(ref: ConversationRef): Promise<Session | undefined>;

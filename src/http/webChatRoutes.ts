@@ -8,7 +8,7 @@
 import express, { Router, type RequestHandler } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
-import { SESSION_ID_PATTERN, type WebChatChannel, type WebInput } from '../channels/web/webChatChannel.js';
+import { IdempotencyKeyReusedError, SESSION_ID_PATTERN, type WebChatChannel, type WebInput } from '../channels/web/webChatChannel.js';
 import { HttpError, sendError } from './httpError.js';
 
 /** Longest typed message accepted; the flow itself asks for much less. */
@@ -114,7 +114,11 @@ export function webChatRoutes(channel: WebChatChannel, options: { maxUploadBytes
     },
     async (req, res) => {
       const key = idempotencyKeyOf(req.get('Idempotency-Key'));
-      const messages = await channel.receive(String(req.params.sessionId), inputFrom(req), key);
+      const messages = await channel.receive(String(req.params.sessionId), inputFrom(req), key).catch((error: unknown) => {
+        // As the IETF Idempotency-Key draft asks: a key reused with another payload is 422.
+        if (error instanceof IdempotencyKeyReusedError) throw new HttpError(422, 'IDEMPOTENCY_KEY_REUSED', error.message);
+        throw error;
+      });
       res.setHeader('Cache-Control', 'no-store');
       res.json({ messages });
     },

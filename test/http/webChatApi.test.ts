@@ -224,13 +224,19 @@ describe('Idempotency-Key', () => {
     expect(next[0]).toMatchObject({ seq: 3, kind: 'ask-contact' });
   });
 
-  it('returns the first replies even when the retry carries a different body', async () => {
+  it('refuses the key with another message with 422, acting on nothing, and still answers the real retry', async () => {
     const id = newSessionId();
     const key = { 'Idempotency-Key': 'abcdefgh12345678' };
     const first = await say(t.base, id, { text: 'hi' }, key);
-    const retry = await say(t.base, id, { choice: 'contact' }, key);
-    expect(retry).toEqual(first);
+    for (const other of [{ choice: 'contact' }, { text: 'hi!' }, { text: 'book' }]) {
+      const reused = await postJson(t.base, id, other, key);
+      expect(reused.status, JSON.stringify(other)).toBe(422);
+      expect((await errorOf(reused)).code).toBe('IDEMPOTENCY_KEY_REUSED');
+    }
     expect(await history(t.base, id, 0)).toEqual(first);
+    expect(await say(t.base, id, { text: 'hi' }, key)).toEqual(first);
+    // The same key in another session is that session's own.
+    expect(await say(t.base, newSessionId(), { text: 'book' }, key)).toHaveLength(1);
   });
 
   it('handles two simultaneous deliveries of one message once', async () => {

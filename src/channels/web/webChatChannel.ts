@@ -3,11 +3,11 @@
  * web chat's view of the durable outbox, so the page can fetch replies and later pushes
  * (GET ?after=SEQ) even after a server restart.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { OutboxEntry } from '../../core/delivery.js';
 import { KeyedLock } from '../../core/keyedLock.js';
 import type { Inbound, InboundContent, MenuOption, Outbound } from '../../core/messages.js';
-import type { Clock, Outbox } from '../../core/ports.js';
+import type { Clock, Outbox, RequestKeys } from '../../core/ports.js';
 import type { DocumentVault } from '../../services/files/documentVault.js';
 
 /** A web chat session id: chosen by the client, at least 128 bits of URL-safe randomness. */
@@ -43,6 +43,31 @@ export interface WebChatOptions {
   downloadBaseUrl: string;
   /** How long a download link stays valid. */
   downloadLinkMinutes: number;
+  /** Where Idempotency-Keys are remembered with their message, so a key reused for another is refused. */
+  requestKeys?: RequestKeys;
+}
+
+/** An Idempotency-Key sent again with a different message: not a retry, so not answered as one. */
+export class IdempotencyKeyReusedError extends Error {
+  constructor() {
+    super('This Idempotency-Key was already used for a different message; send a new key with a new message.');
+    this.name = 'IdempotencyKeyReusedError';
+  }
+}
+
+/** What identifies a message's content, so a retry can be told from another message under the same key. */
+function fingerprintOf(input: WebInput): string {
+  const hash = createHash('sha256').update(input.kind).update('\0');
+  switch (input.kind) {
+    case 'text':
+      return hash.update(input.text).digest('base64url');
+    case 'choice':
+      return hash.update(input.optionId).digest('base64url');
+    case 'file':
+      return hash.update(`${input.mime}\0${input.fileName}\0`).update(input.bytes).digest('base64url');
+    case 'voice':
+      return hash.update(`${input.mime}\0`).update(input.bytes).digest('base64url');
+  }
 }
 
 /** Messages one GET returns at most; `more` then says to ask again after the last seq. */
@@ -63,12 +88,17 @@ export class WebChatChannel {
 
   /**
    * Handles a message from a browser and returns the replies. A retry with the same client message id
-   * returns the replies of the first delivery instead of acting twice.
+   * returns the replies of the first delivery instead of acting twice; that id with another message
+   * throws {@link IdempotencyKeyReusedError}.
    */
   async receive(sessionId: string, input: WebInput, clientMessageId?: string): Promise<WebMessage[]> {
     const messageId = clientMessageId ?? randomUUID();
     const route = { channel: 'web', chatId: sessionId } as const;
+    const { requestKeys, clock } = this.options;
     return this.lock.run(sessionId, async () => {
+      if (clientMessageId !== undefined && requestKeys && !(await requestKeys.claim(sessionId, clientMessageId, fingerprintOf(input), clock.now()))) {
+        throw new IdempotencyKeyReusedError();
+      }
       const earlier = await this.options.outbox.listReplies(route, messageId);
       if (earlier.length > 0) return this.present(earlier, false);
       await this.options.engine.handle(this.toInbound(sessionId, messageId, input));

@@ -17,6 +17,7 @@ import { OUTBOX_PARTIAL_INDEXES_MIGRATION } from './migrations/008-outbox-partia
 import { DOCUMENT_FACTS_MIGRATION } from './migrations/009-document-facts.js';
 import { CONFIRMED_AT_MIGRATION } from './migrations/010-confirmed-at.js';
 import { HELD_ADMIN_ALERTS_MIGRATION } from './migrations/011-held-admin-alerts.js';
+import { WEB_REQUEST_KEYS_MIGRATION } from './migrations/012-web-request-keys.js';
 
 /**
  * Ordered schema changes. Never edit or reorder an entry that has shipped: files in the field were
@@ -127,6 +128,7 @@ export const MIGRATIONS: readonly string[] = [
   DOCUMENT_FACTS_MIGRATION,
   CONFIRMED_AT_MIGRATION,
   HELD_ADMIN_ALERTS_MIGRATION,
+  WEB_REQUEST_KEYS_MIGRATION,
 ];
 
 /**
