@@ -194,6 +194,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
       : undefined;
 
   let baseUrl = config.publicBaseUrl ?? `http://localhost:${config.port}`;
+  const requestKeys = new SqliteRequestKeys(db);
   const context: AppContext = {
     config,
     clock,
@@ -206,6 +207,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     engine,
     notifier,
     alerts,
+    requestKeys,
     metrics,
     ...(adminLoginGate ? { adminLogins: adminLoginGate } : {}),
     ...(admin ? { admin } : {}),
@@ -219,7 +221,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     // Without PUBLIC_BASE_URL, links are relative: they work whatever host name the browser used.
     downloadBaseUrl: config.publicBaseUrl ?? '',
     downloadLinkMinutes: DOWNLOAD_LINK_MINUTES,
-    requestKeys: new SqliteRequestKeys(db, { keepDays: TRANSCRIPT_DAYS }),
+    requestKeys,
   });
 
   // Channels and services beyond the web chat, in start order (stopped in reverse).

@@ -9,7 +9,7 @@ import type { AppConfig } from './config.js';
 import type { AdminLoginGate } from './core/admin/login.js';
 import type { DocumentFiles } from './core/delivery.js';
 import type { ConversationEngine } from './core/engine.js';
-import type { AdminAlerts, AdminConsole, Clock, ClinicStore, Notifier, Outbox, SessionStore } from './core/ports.js';
+import type { AdminAlerts, AdminConsole, Clock, ClinicStore, Notifier, Outbox, RequestKeys, SessionStore } from './core/ports.js';
 import type { FeatureStatus } from './features.js';
 import type { Logger } from './logging.js';
 import type { DocumentVault } from './services/files/documentVault.js';
@@ -30,6 +30,8 @@ export interface AppContext {
   engine: ConversationEngine;
   notifier: Notifier;
   alerts: AdminAlerts;
+  /** The web chat's Idempotency-Keys (pruned with the transcripts). */
+  requestKeys: RequestKeys;
   /**
    * With ADMIN_PASSWORD: whether an admin chat is logged in now. What is pushed to admins outside
    * {@link alerts} (the WhatsApp QR code) goes only to such chats.

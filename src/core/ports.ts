@@ -123,6 +123,8 @@ export interface RequestKeys {
    * new or came with the same fingerprint (a retry), false when it came with another message.
    */
   claim(sessionId: string, key: string, fingerprint: string, now: Date): Promise<boolean>;
+  /** Forgets keys first sent before `cutoff` (their replies are pruned with the transcripts); resolves how many. */
+  forgetOlderThan(cutoff: Date): Promise<number>;
 }
 
 /** Conversation state, kept outside the process so a restart resumes every conversation. */

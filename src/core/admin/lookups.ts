@@ -68,9 +68,8 @@ export function matchDoctor(typed: string, doctors: Doctor[]): DoctorMatch {
   return { kind: 'found', doctor: best.item, guessed: true };
 }
 
-/** The doctor named by `typed`, or an error listing the candidates. */
-export async function requireDoctor(store: ClinicStore, typed: string): Promise<Doctor> {
-  const doctors = await store.listDoctors({ includeInactive: true });
+/** The doctor of `doctors` named by `typed`, or an error listing the candidates. */
+export function requireDoctor(typed: string, doctors: Doctor[]): Doctor {
   const match = matchDoctor(typed, doctors);
   if (match.kind === 'found') return match.doctor;
   if (match.kind === 'ambiguous') {

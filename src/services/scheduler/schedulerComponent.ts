@@ -96,7 +96,14 @@ export function clinicJobs(ctx: AppContext, options: SchedulerComponentOptions =
       name: 'cleanup',
       cron: '*/10 * * * *',
       catchUpAtStart: true,
-      run: (now) => cleanUp(now, { sessions, outbox, sessionTtlHours: config.sessionTtlHours, transcriptDays: options.transcriptDays ?? 30 }),
+      run: (now) =>
+        cleanUp(now, {
+          sessions,
+          outbox,
+          requestKeys: ctx.requestKeys,
+          sessionTtlHours: config.sessionTtlHours,
+          transcriptDays: options.transcriptDays ?? 30,
+        }),
     },
     ...(options.extraJobs ?? []),
   ];

@@ -6,5 +6,5 @@ export { openClinicDatabase, migrate, MIGRATIONS, getMeta, setMeta } from './dat
 export { SqliteClinicStore, newAppointmentId, type SqliteClinicStoreOptions } from './clinicStore.js';
 export { SqliteSessionStore } from './sessionStore.js';
 export { SqliteOutbox, type SqliteOutboxOptions } from './outbox.js';
-export { SqliteRequestKeys, type SqliteRequestKeysOptions } from './webRequestKeys.js';
+export { SqliteRequestKeys } from './webRequestKeys.js';
 export { seedSampleData, SAMPLE_DATA_SEEDED_KEY, type SeedOptions } from './sampleData.js';

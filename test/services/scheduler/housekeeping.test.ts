@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OutboxNotifier } from '../../../src/services/delivery/notifier.js';
 import { cleanUp } from '../../../src/services/scheduler/jobs/cleanup.js';
 import { expireLapsedHolds } from '../../../src/services/scheduler/jobs/holds.js';
+import { SqliteRequestKeys } from '../../../src/store/sqlite/index.js';
 import { createHarness, textOf, type Harness } from '../../support/engineHarness.js';
 import { seedClinic, stateOf, walkTo } from '../../support/clinicFixture.js';
 import { silentLogger } from './support.js';
@@ -70,5 +71,15 @@ describe('cleanUp', () => {
     expect(await cleanUp(h.clock.now(), deps)).toEqual({ idleSessions: 0, oldMessages: stored });
     expect(await h.outbox.listAfter(route, 0, 10)).toEqual([]);
     expect((await h.outbox.pendingHeads('telegram', 10)).map((e) => e.message)).toEqual([{ kind: 'text', text: 'not delivered yet' }]);
+  });
+
+  it("forgets the web chat's Idempotency-Keys with the transcripts", async () => {
+    const requestKeys = new SqliteRequestKeys(h.db);
+    await requestKeys.claim('a-web-session-id-0000000001', 'k1', 'fp-hi', h.clock.now());
+    const deps = { sessions: h.sessions, outbox: h.outbox, requestKeys, sessionTtlHours: 24, transcriptDays: 30 };
+    expect(await cleanUp(h.clock.now(), deps)).toMatchObject({ oldRequestKeys: 0 });
+    h.clock.advanceMinutes(31 * 24 * 60);
+    expect(await cleanUp(h.clock.now(), deps)).toMatchObject({ oldRequestKeys: 1 });
+    expect(await requestKeys.claim('a-web-session-id-0000000001', 'k1', 'fp-other', h.clock.now())).toBe(true);
   });
 });

@@ -32,16 +32,18 @@ describe('request keys', () => {
     db.close();
   });
 
-  it('remembers keys across reopening the file, and forgets them after keepDays', async () => {
+  it('remembers keys across reopening the file, and forgets those sent before a cutoff', async () => {
     const location = file();
     const first = openClinicDatabase(location);
     await new SqliteRequestKeys(first).claim('session-a', 'k1', 'fp-hi', NOW);
     first.close();
 
     const reopened = openClinicDatabase(location);
-    const keys = new SqliteRequestKeys(reopened, { keepDays: 2 });
+    const keys = new SqliteRequestKeys(reopened);
     expect(await keys.claim('session-a', 'k1', 'fp-other', new Date(NOW.getTime() + 86_400_000))).toBe(false);
-    // Three days on, the key is forgotten: its replies are gone with the transcript too.
+    expect(await keys.forgetOlderThan(NOW)).toBe(0);
+    // Forgotten with the transcript (its replies are gone too), the key is new again.
+    expect(await keys.forgetOlderThan(new Date(NOW.getTime() + 2 * 86_400_000))).toBe(1);
     expect(await keys.claim('session-a', 'k1', 'fp-other', new Date(NOW.getTime() + 3 * 86_400_000))).toBe(true);
     reopened.close();
   });

@@ -31,19 +31,19 @@ async function doctorAndDate(context: CommandContext): Promise<DoctorDay> {
   const parts = words(context.args);
   const { now } = context.request;
   if (parts.length === 0) throw new AdminUsageError('Say which doctor: an id from /doctors, part of the name, or the specialty.');
+  const doctors = await context.deps.store.listDoctors({ includeInactive: true });
   for (let count = Math.min(DATE_WORDS, parts.length - 1); count >= 1; count -= 1) {
     const date = parseAdminDate(parts.slice(-count).join(' '), now, context.deps.clinic.timezone);
-    if (date) return { doctor: await requireDoctor(context.deps.store, parts.slice(0, -count).join(' ')), date };
+    if (date) return { doctor: requireDoctor(parts.slice(0, -count).join(' '), doctors), date };
   }
   const last = parts[parts.length - 1]!;
   if (parts.length > 1) {
     if (DATE_LIKE.test(last)) requireDate(context, last);
-    const doctors = await context.deps.store.listDoctors({ includeInactive: true });
     const whole = matchDoctor(parts.join(' '), doctors);
     const wholeIsDoctor = whole.kind !== 'none' && !whole.guessed;
     if (!wholeIsDoctor && matchDoctor(parts.slice(0, -1).join(' '), doctors).kind !== 'none') requireDate(context, last);
   }
-  return { doctor: await requireDoctor(context.deps.store, parts.join(' ')), date: undefined };
+  return { doctor: requireDoctor(parts.join(' '), doctors), date: undefined };
 }
 
 function slotTimes(slot: Slot): string {

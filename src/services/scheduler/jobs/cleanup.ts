@@ -1,9 +1,10 @@
 /**
  * Clean-up that keeps the local file small: idle conversations are forgotten after
- * SESSION_TTL_HOURS and delivered messages (the stored transcripts) after a number of days. Messages
- * still waiting for delivery are never pruned.
+ * SESSION_TTL_HOURS and delivered messages (the stored transcripts) after a number of days, with the
+ * web chat's Idempotency-Keys of that age (a retry could no longer get their replies). Messages still
+ * waiting for delivery are never pruned.
  */
-import type { Outbox, SessionStore } from '../../../core/ports.js';
+import type { Outbox, RequestKeys, SessionStore } from '../../../core/ports.js';
 
 export interface CleanupJobDeps {
   sessions: SessionStore;
@@ -11,10 +12,16 @@ export interface CleanupJobDeps {
   sessionTtlHours: number;
   /** Delivered messages older than this are deleted. */
   transcriptDays: number;
+  requestKeys?: Pick<RequestKeys, 'forgetOlderThan'>;
 }
 
-export async function cleanUp(now: Date, deps: CleanupJobDeps): Promise<{ idleSessions: number; oldMessages: number }> {
+export async function cleanUp(
+  now: Date,
+  deps: CleanupJobDeps,
+): Promise<{ idleSessions: number; oldMessages: number; oldRequestKeys?: number }> {
   const idleSessions = await deps.sessions.deleteIdle(new Date(now.getTime() - deps.sessionTtlHours * 3_600_000));
-  const oldMessages = await deps.outbox.deleteOlderThan(new Date(now.getTime() - deps.transcriptDays * 86_400_000));
-  return { idleSessions, oldMessages };
+  const transcriptCutoff = new Date(now.getTime() - deps.transcriptDays * 86_400_000);
+  const oldMessages = await deps.outbox.deleteOlderThan(transcriptCutoff);
+  if (!deps.requestKeys) return { idleSessions, oldMessages };
+  return { idleSessions, oldMessages, oldRequestKeys: await deps.requestKeys.forgetOlderThan(transcriptCutoff) };
 }
